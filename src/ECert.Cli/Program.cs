@@ -1,0 +1,12 @@
+using System.CommandLine;
+using ECert.Cli;
+using ECert.Cli.Commands;
+
+var root = new RootCommand("ECert: a public certification authority as a service (e-Cert).");
+root.Options.Add(CommonOptions.Data);
+root.Subcommands.Add(InitCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(IssueCommand.Create());
+foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(CrlCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,56 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ECert.Core.Asn1;
+
+/// <summary>Small DER helpers shared by the certificate, CRL and OCSP encoders.</summary>
+public static class DerWriting
+{
+    /// <summary>
+    /// RFC 5280 4.1.2.5: Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, UTCTime
+    /// through 2049, GeneralizedTime from 2050; always whole seconds in UTC.
+    /// </summary>
+    public static void WriteTime(AsnWriter writer, DateTimeOffset time)
+    {
+        var utc = TruncateToSeconds(time);
+        if (utc.Year < 2050) writer.WriteUtcTime(utc);
+        else writer.WriteGeneralizedTime(utc, omitFractionalSeconds: true);
+    }
+
+    public static DateTimeOffset TruncateToSeconds(DateTimeOffset time)
+    {
+        var utc = time.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+
+    /// <summary>Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }</summary>
+    public static void WriteExtension(AsnWriter writer, string oid, bool critical, ReadOnlySpan<byte> value)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(oid);
+            if (critical) writer.WriteBoolean(true);
+            writer.WriteOctetString(value);
+        }
+    }
+
+    public static void WriteExtension(AsnWriter writer, X509Extension extension) =>
+        WriteExtension(writer, extension.Oid!.Value!, extension.Critical, extension.RawData);
+
+    /// <summary>Writes a positive INTEGER from its big-endian unsigned magnitude.</summary>
+    public static void WritePositiveInteger(AsnWriter writer, ReadOnlySpan<byte> magnitude) =>
+        writer.WriteIntegerUnsigned(magnitude);
+
+    /// <summary>Certificate / CertificateList ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }</summary>
+    public static byte[] WrapSigned(ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(tbs);
+            writer.WriteEncodedValue(signatureAlgorithm);
+            writer.WriteBitString(signature);
+        }
+        return writer.Encode();
+    }
+}

@@ -1,0 +1,82 @@
+using ECert.Core.Asn1;
+using ECert.Core.Issuance;
+using ECert.Core.Keys;
+using ECert.Core.Settings;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Crl;
+
+/// <summary>The result of one CRL run, for progress lines and operations reports.</summary>
+public sealed record CrlRunReport(string CaSlug, int? Partition, long Number, int Entries, int Bytes, TimeSpan Elapsed);
+
+/// <summary>
+/// Issues CRLs: for each issuing CA a full CRL and one CRL per partition (each with an Issuing
+/// Distribution Point naming the partition URL that its certificates carry), and the root's CRL
+/// covering the issuing CAs. Suspended certificates are listed with reason certificateHold.
+/// </summary>
+public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStore keys, CaSettings settings, TimeProvider time)
+{
+    private readonly CrlSchedule _schedule = new(settings.CrlSchedule);
+    private readonly CaUrls _urls = new(settings.BaseUrl);
+
+    /// <summary>Issues every CRL of every CA now.</summary>
+    public IReadOnlyList<CrlRunReport> PublishAll()
+    {
+        var reports = new List<CrlRunReport>();
+        foreach (var ca in cas.ListCas())
+            reports.AddRange(Publish(ca));
+        return reports;
+    }
+
+    /// <summary>True when some CRL is missing or past the schedule time that should have replaced it.</summary>
+    public bool IsAnyCrlDue(DateTimeOffset now)
+    {
+        foreach (var ca in cas.ListCas())
+        {
+            var full = store.FindLatestCrl(ca.Slug, null);
+            if (full is null) return true;
+            var due = ca.Role == CaRole.Root
+                ? full.NextUpdate - TimeSpan.FromDays(30)
+                : full.NextUpdate - TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
+            if (due <= now) return true;
+            if (ca.Role == CaRole.Issuing)
+                for (var p = 0; p < store.PartitionCount(ca.Slug); p++)
+                    if (store.FindLatestCrl(ca.Slug, p) is null) return true;
+        }
+        return false;
+    }
+
+    public IReadOnlyList<CrlRunReport> Publish(CaRecord ca)
+    {
+        var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
+        var nextUpdate = ca.Role == CaRole.Root
+            ? now.AddDays(settings.CrlSchedule.RootCrlValidityDays)
+            : _schedule.NextUpdate(now);
+        var key = keys.GetSigningKey(ca.KeyId);
+        var entries = store.ListRevoked(ca.Slug, now);
+        var reports = new List<CrlRunReport> { Issue(ca, key, null, entries, now, nextUpdate) };
+        if (ca.Role == CaRole.Issuing)
+        {
+            var byPartition = entries.ToLookup(e => e.Partition);
+            for (var partition = 0; partition < store.PartitionCount(ca.Slug); partition++)
+                reports.Add(Issue(ca, key, partition, byPartition[partition], now, nextUpdate));
+        }
+        return reports;
+    }
+
+    private CrlRunReport Issue(CaRecord ca, SigningKey key, int? partition, IEnumerable<RevokedEntry> entries, DateTimeOffset now, DateTimeOffset nextUpdate)
+    {
+        var started = time.GetTimestamp();
+        var header = new CrlHeader(
+            ca.Certificate.SubjectName.RawData,
+            ca.SubjectKeyIdentifier,
+            store.NextCrlNumber(ca.Slug),
+            now,
+            nextUpdate,
+            partition is { } p ? _urls.PartitionCrl(ca.Slug, p) : null);
+        var der = CrlEncoder.EncodeAndSign(header, entries, key, out var count);
+        SignatureCheck.RequireValid(der, ca.Certificate);
+        store.SaveCrl(new CrlRecord(ca.Slug, partition, header.Number, now, nextUpdate, count, der));
+        return new CrlRunReport(ca.Slug, partition, header.Number, count, der.Length, time.GetElapsedTime(started));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core.Asn1;
+using ECert.Core.Issuance;
+using ECert.Core.Keys;
+using ECert.Core.Settings;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Hierarchy;
+
+/// <summary>
+/// Creates the CA hierarchy: the root (self-signed), the issuing CAs signed by the root, each
+/// issuing CA's OCSP responder, and the identity-number hashing secret. Refuses to run twice.
+/// </summary>
+public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings settings, ResponderCertificates responders, TimeProvider time)
+{
+    public const string IdentityHashSecretId = "identity-number-hmac";
+
+    private readonly CaUrls _urls = new(settings.BaseUrl);
+
+    public IReadOnlyList<CaRecord> Create(KeyAlgorithm algorithm, Action<string>? progress = null)
+    {
+        if (cas.ListCas().Count > 0)
+            throw ECertException.Conflict("a CA hierarchy already exists in this data folder; refusing to overwrite it");
+        var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
+
+        progress?.Invoke($"generating the root key ({algorithm.Name()})");
+        var rootDefinition = CaDefinitions.Root;
+        var rootKey = keys.CreateSigningKey(rootDefinition.Slug, algorithm);
+        var rootName = Name(rootDefinition.CommonName);
+        var rootTbs = new TbsCertificate(SerialNumbers.NewSerial(), rootName, now, now.AddYears(rootDefinition.ValidityYears).AddSeconds(-1),
+            rootName, rootKey.PublicKey,
+            [
+                CertificateExtensions.BasicConstraints(isCa: true),
+                CertificateExtensions.KeyUsage(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign),
+                CertificateExtensions.SubjectKeyIdentifier(rootKey.PublicKey),
+            ]);
+        var root = new CaRecord { Slug = rootDefinition.Slug, Role = CaRole.Root, KeyId = rootKey.KeyId, CertificateDer = rootTbs.Sign(rootKey) };
+        cas.AddCa(root);
+        var created = new List<CaRecord> { root };
+
+        foreach (var definition in CaDefinitions.Issuing)
+        {
+            progress?.Invoke($"generating {definition.CommonName} ({algorithm.Name()})");
+            var key = keys.CreateSigningKey(definition.Slug, algorithm);
+            var extensions = new List<X509Extension>
+            {
+                CertificateExtensions.BasicConstraints(isCa: true, pathLength: 0),
+                CertificateExtensions.KeyUsage(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature),
+                CertificateExtensions.SubjectKeyIdentifier(key.PublicKey),
+                CertificateExtensions.AuthorityKeyIdentifier(root.SubjectKeyIdentifier),
+                CertificateExtensions.CrlDistributionPoint(_urls.FullCrl(root.Slug)),
+                CertificateExtensions.AuthorityInformationAccess(null, _urls.CaCertificate(root.Slug)),
+                CertificateExtensions.CertificatePolicies(definition.Policies),
+            };
+            if (definition.ExtendedKeyUsages is { } ekus) extensions.Add(CertificateExtensions.ExtendedKeyUsage(ekus));
+            var notAfter = Min(now.AddYears(definition.ValidityYears).AddSeconds(-1), root.NotAfter);
+            var tbs = new TbsCertificate(SerialNumbers.NewSerial(), root.Certificate.SubjectName, now, notAfter, Name(definition.CommonName), key.PublicKey, extensions);
+            var ca = new CaRecord { Slug = definition.Slug, Role = CaRole.Issuing, ParentSlug = root.Slug, KeyId = key.KeyId, CertificateDer = tbs.Sign(rootKey) };
+            cas.AddCa(ca);
+            created.Add(ca);
+            progress?.Invoke($"issuing the OCSP responder certificate of {definition.CommonName}");
+            responders.Issue(ca);
+        }
+
+        keys.CreateSecret(IdentityHashSecretId, 32);
+        return created;
+    }
+
+    private static X500DistinguishedName Name(string commonName)
+    {
+        return new DistinguishedName().Country("HK").Organization("ECert").Common(commonName).Build();
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

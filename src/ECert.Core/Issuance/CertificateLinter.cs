@@ -1,0 +1,67 @@
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core.Asn1;
+using ECert.Core.Profiles;
+
+namespace ECert.Core.Issuance;
+
+/// <summary>
+/// Checks a prepared to-be-signed certificate against its profile and the rules of RFC 5280 and the
+/// Baseline Requirements, before any key signs it. Any finding blocks issuance.
+/// </summary>
+public static class CertificateLinter
+{
+    public static IReadOnlyList<string> Lint(TbsCertificate tbs, CertificateProfile profile, DateTimeOffset issuerNotAfter)
+    {
+        var findings = new List<string>();
+        void Require(bool ok, string finding) { if (!ok) findings.Add(finding); }
+
+        // Serial: positive, at least 64 bits of entropy, at most 20 octets (RFC 5280 4.1.2.2, BR 7.1).
+        Require(tbs.Serial.Length is >= 9 and <= 20 && tbs.Serial[0] is > 0 and < 0x80,
+            "serial number must be positive, at most 20 octets and carry at least 64 random bits");
+
+        // Validity: inclusive of both ends, as the Baseline Requirements count it.
+        var validity = tbs.NotAfter - tbs.NotBefore + TimeSpan.FromSeconds(1);
+        Require(tbs.NotAfter > tbs.NotBefore, "notAfter must be after notBefore");
+        Require(validity <= TimeSpan.FromDays(profile.MaxValidityDays),
+            $"validity of {validity.TotalDays:0.##} days exceeds the profile's {profile.MaxValidityDays} days");
+        Require(tbs.NotAfter <= issuerNotAfter,
+            $"the certificate would outlive its issuing CA (CA expires {issuerNotAfter:yyyy-MM-dd}); the CA needs rolling over");
+
+        var basic = tbs.Find(Oids.BasicConstraints) as X509BasicConstraintsExtension;
+        Require(basic is { CertificateAuthority: false, Critical: true }, "basicConstraints must be present, critical, with cA false");
+
+        var keyUsage = tbs.Find(Oids.KeyUsage) as X509KeyUsageExtension;
+        Require(keyUsage is { Critical: true }, "keyUsage must be present and critical");
+        if (keyUsage is not null)
+        {
+            Require((keyUsage.KeyUsages & (X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign)) == 0, "keyCertSign/cRLSign in a subscriber certificate");
+            var isEc = tbs.PublicKey.Oid.Value == Oids.EcPublicKey;
+            Require(!isEc || (keyUsage.KeyUsages & (X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment)) == 0,
+                "keyEncipherment/dataEncipherment cannot be used with an EC key");
+        }
+
+        var eku = tbs.Find(Oids.ExtendedKeyUsage) as X509EnhancedKeyUsageExtension;
+        var ekuOids = eku?.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToList() ?? [];
+        Require(ekuOids.SequenceEqual(profile.ExtendedKeyUsageOids), "extendedKeyUsage differs from the profile");
+
+        foreach (var oid in new[] { Oids.SubjectKeyIdentifier, Oids.AuthorityKeyIdentifier, Oids.CrlDistributionPoints, Oids.AuthorityInfoAccess, Oids.CertificatePolicies })
+            Require(tbs.Find(oid) is not null, $"extension {oid} is missing");
+        Require(tbs.Extensions.Select(e => e.Oid?.Value).Distinct().Count() == tbs.Extensions.Count, "an extension appears twice (RFC 5280 4.2)");
+
+        var san = tbs.Find(Oids.SubjectAltName) as X509SubjectAlternativeNameExtension;
+        if (profile.IsServer)
+        {
+            var dnsNames = san?.EnumerateDnsNames().ToList() ?? [];
+            Require(dnsNames.Count > 0, "a TLS certificate needs DNS names in subjectAltName (BR 7.1.2.7.12)");
+            Require(dnsNames.Count <= profile.MaxDnsNames, $"more than {profile.MaxDnsNames} DNS names");
+            var commonName = tbs.Subject.GetSingleAttribute(DistinguishedName.CommonName);
+            Require(commonName is null || dnsNames.Contains(commonName), "the common name must be one of the subjectAltName DNS names (BR 7.1.4.3)");
+            Require(validity <= TimeSpan.FromDays(ProfileFactory.ServerMaxValidityDays), "a TLS certificate may be valid at most 199 days");
+        }
+        Require(tbs.Subject.RawData.Length > 2, "the subject name is empty");
+        return findings;
+    }
+
+    private static string? GetSingleAttribute(this X500DistinguishedName name, string oid) =>
+        name.EnumerateRelativeDistinguishedNames().FirstOrDefault(r => r.GetSingleElementType().Value == oid)?.GetSingleElementValue();
+}

@@ -1,0 +1,42 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core.Asn1;
+
+namespace ECert.Core.Issuance;
+
+/// <summary>
+/// Verifies a freshly signed certificate or CRL against the issuer's public key before it is
+/// stored, so a faulty signer (HSM or software) can never publish a broken object.
+/// </summary>
+public static class SignatureCheck
+{
+    public static void RequireValid(byte[] signedObject, X509Certificate2 issuer)
+    {
+        if (!IsValid(signedObject, issuer))
+            throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate; nothing was stored");
+    }
+
+    public static bool IsValid(byte[] signedObject, X509Certificate2 issuer)
+    {
+        var reader = new AsnReader(signedObject, AsnEncodingRules.DER).ReadSequence();
+        var tbs = reader.ReadEncodedValue().ToArray();
+        var algorithm = reader.ReadSequence();
+        var algorithmOid = algorithm.ReadObjectIdentifier();
+        var signature = reader.ReadBitString(out _);
+        var hash = algorithmOid switch
+        {
+            "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
+            "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
+            "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
+            _ => throw new ECertException(ErrorKind.Internal, $"unexpected signature algorithm {algorithmOid}"),
+        };
+        if (issuer.PublicKey.Oid.Value == Oids.RsaEncryption)
+        {
+            using var rsa = issuer.GetRSAPublicKey()!;
+            return rsa.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1);
+        }
+        using var ec = issuer.GetECDsaPublicKey()!;
+        return ec.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
+    }
+}

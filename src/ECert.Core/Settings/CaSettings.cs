@@ -1,0 +1,89 @@
+namespace ECert.Core.Settings;
+
+/// <summary>
+/// The instance's settings, kept in the data folder's <c>ecert.json</c> and bound from it.
+/// Every figure the domain leaves open is a setting here, not a constant.
+/// </summary>
+public sealed class CaSettings
+{
+    /// <summary>The public base URL written into certificates (CRL distribution points, AIA).</summary>
+    public string BaseUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The key algorithm of the CA hierarchy's keys.</summary>
+    public string KeyAlgorithm { get; set; } = "rsa2048";
+
+    /// <summary>How many certificates share one partitioned CRL; the partition is fixed at issuance.</summary>
+    public int CrlPartitionSize { get; set; } = 10_000;
+
+    public CrlScheduleSettings CrlSchedule { get; set; } = new();
+
+    public OcspSettings Ocsp { get; set; } = new();
+
+    /// <summary>Overrides of the built-in profiles, by profile name; absent fields keep the default.</summary>
+    public Dictionary<string, Profiles.ProfileOptions> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The URL with no trailing slash.</summary>
+    public string NormalizedBaseUrl => BaseUrl.TrimEnd('/');
+
+    public void Validate()
+    {
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            throw ECertException.Invalid($"base URL '{BaseUrl}' is not an absolute http(s) URL");
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            throw ECertException.Invalid($"base URL '{BaseUrl}' must not carry a query or fragment");
+        if (CrlPartitionSize < 1)
+            throw ECertException.Invalid("CrlPartitionSize must be at least 1");
+        CrlSchedule.Validate();
+        Ocsp.Validate();
+    }
+}
+
+/// <summary>
+/// When CRLs are issued: at fixed local times of day (historically 09:15, 14:15 and 19:00 Hong
+/// Kong time). A CRL's nextUpdate is the next scheduled time plus <see cref="NextUpdateGraceMinutes"/>,
+/// so a relying party always holds a current CRL while the next one is being published.
+/// </summary>
+public sealed class CrlScheduleSettings
+{
+    public List<string> TimesOfDay { get; set; } = ["09:15", "14:15", "19:00"];
+    public string TimeZone { get; set; } = "Asia/Hong_Kong";
+    public int NextUpdateGraceMinutes { get; set; } = 120;
+    /// <summary>The root's CRL (for the issuing CAs) is issued rarely; its validity in days.</summary>
+    public int RootCrlValidityDays { get; set; } = 365;
+
+    public void Validate()
+    {
+        if (TimesOfDay.Count == 0)
+            throw ECertException.Invalid("CrlSchedule.TimesOfDay must name at least one time of day");
+        foreach (var time in TimesOfDay)
+            if (!TimeOnly.TryParseExact(time, "HH:mm", out _))
+                throw ECertException.Invalid($"CrlSchedule.TimesOfDay entry '{time}' is not a time of day HH:mm");
+        if (NextUpdateGraceMinutes < 0)
+            throw ECertException.Invalid("CrlSchedule.NextUpdateGraceMinutes must not be negative");
+        if (RootCrlValidityDays is < 1 or > 366)
+            throw ECertException.Invalid("CrlSchedule.RootCrlValidityDays must be between 1 and 366 (Baseline Requirements 4.9.7)");
+    }
+}
+
+/// <summary>OCSP response validity and HTTP caching (RFC 6960, RFC 5019).</summary>
+public sealed class OcspSettings
+{
+    /// <summary>nextUpdate - thisUpdate of each response. The Baseline Requirements ask 8 hours to 10 days.</summary>
+    public int ResponseValidityHours { get; set; } = 8;
+
+    /// <summary>Upper bound for Cache-Control max-age on GET responses, so caches refresh status often.</summary>
+    public int HttpMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>Validity of the delegated responder certificates issued to each issuing CA's responder.</summary>
+    public int ResponderCertificateValidityDays { get; set; } = 90;
+
+    public void Validate()
+    {
+        if (ResponseValidityHours is < 1 or > 240)
+            throw ECertException.Invalid("Ocsp.ResponseValidityHours must be between 1 and 240");
+        if (HttpMaxAgeSeconds < 0)
+            throw ECertException.Invalid("Ocsp.HttpMaxAgeSeconds must not be negative");
+        if (ResponderCertificateValidityDays is < 1 or > 398)
+            throw ECertException.Invalid("Ocsp.ResponderCertificateValidityDays must be between 1 and 398");
+    }
+}

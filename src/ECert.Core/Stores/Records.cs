@@ -1,0 +1,77 @@
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core.Status;
+
+namespace ECert.Core.Stores;
+
+public enum CaRole { Root, Issuing }
+
+/// <summary>A CA of the hierarchy: its certificate and the keystore id of its key.</summary>
+public sealed class CaRecord
+{
+    private X509Certificate2? _certificate;
+
+    public required string Slug { get; init; }
+    public required CaRole Role { get; init; }
+    public string? ParentSlug { get; init; }
+    public required string KeyId { get; init; }
+    public required byte[] CertificateDer { get; init; }
+
+    public X509Certificate2 Certificate => _certificate ??= X509CertificateLoader.LoadCertificate(CertificateDer);
+    public DateTimeOffset NotAfter => new(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+
+    public byte[] SubjectKeyIdentifier =>
+        Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifierBytes.ToArray();
+}
+
+/// <summary>The delegated OCSP responder of an issuing CA (RFC 6960 4.2.2.2).</summary>
+public sealed record OcspResponderRecord(string CaSlug, string KeyId, byte[] CertificateDer, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+
+/// <summary>
+/// The lifecycle of a serial in the store: reserved before signing (the durable intent), then
+/// valid once the signed certificate is stored; abandoned if signing never happened.
+/// </summary>
+public enum CertificateState { Reserved, Valid, Suspended, Revoked, Abandoned }
+
+/// <summary>What the store records before a key signs anything.</summary>
+public sealed record CertificateReservation(
+    string SerialHex,
+    string CaSlug,
+    string Profile,
+    string SubjectDisplay,
+    string Srn,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    DateTimeOffset ReservedAt);
+
+public sealed record CertificateRecord
+{
+    public required string SerialHex { get; init; }
+    public required string CaSlug { get; init; }
+    public required string Profile { get; init; }
+    public required int Partition { get; init; }
+    public required string SubjectDisplay { get; init; }
+    public required string Srn { get; init; }
+    public required DateTimeOffset NotBefore { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+    public required CertificateState State { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+    public RevocationReason? Reason { get; init; }
+    public DateTimeOffset? InvalidityDate { get; init; }
+    public DateTimeOffset? StatusChangedAt { get; init; }
+    public byte[]? Der { get; init; }
+}
+
+/// <summary>A CRL entry: a revoked or suspended certificate.</summary>
+public sealed record RevokedEntry(string SerialHex, int Partition, DateTimeOffset RevokedAt, RevocationReason Reason, DateTimeOffset? InvalidityDate);
+
+/// <summary>A published CRL; <see cref="Partition"/> is null for the full CRL.</summary>
+public sealed record CrlRecord(string CaSlug, int? Partition, long Number, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate, int EntryCount, byte[] Der);
+
+/// <summary>A status change, applied only if the certificate is still in <see cref="From"/>.</summary>
+public sealed record StatusChange(
+    string SerialHex,
+    CertificateState From,
+    CertificateState To,
+    DateTimeOffset At,
+    RevocationReason? Reason,
+    DateTimeOffset? InvalidityDate);

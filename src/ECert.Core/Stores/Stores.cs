@@ -1,0 +1,49 @@
+namespace ECert.Core.Stores;
+
+/// <summary>The CA hierarchy and the OCSP responders' certificates.</summary>
+public interface ICaStore
+{
+    IReadOnlyList<CaRecord> ListCas();
+    CaRecord? FindCa(string slug);
+    void AddCa(CaRecord ca);
+    OcspResponderRecord? FindResponder(string caSlug);
+    void SaveResponder(OcspResponderRecord responder);
+}
+
+/// <summary>What responders (OCSP, CRL download, repository) read; they never write.</summary>
+public interface ICertificateStatusReader
+{
+    CertificateRecord? FindCertificate(string serialHex);
+    CrlRecord? FindLatestCrl(string caSlug, int? partition);
+}
+
+/// <summary>The issuance store: serial reservation, stored certificates, status changes, CRLs.</summary>
+public interface ICertificateStore : ICertificateStatusReader
+{
+    /// <summary>A new Subscriber Reference Number, unique in this instance.</summary>
+    string AllocateSrn();
+
+    /// <summary>
+    /// Durably records the intent to issue under this serial and fixes its CRL partition.
+    /// Returns the partition; throws Conflict if the serial was ever used.
+    /// </summary>
+    int Reserve(CertificateReservation reservation, int partitionSize);
+
+    /// <summary>Stores the signed certificate; the serial becomes valid.</summary>
+    void CompleteIssuance(string serialHex, byte[] der);
+
+    /// <summary>Marks a reservation that was never signed; the serial is never used again.</summary>
+    void AbandonIssuance(string serialHex, string why);
+
+    /// <summary>Applies the change if the certificate is still in the expected state; false otherwise.</summary>
+    bool ChangeStatus(StatusChange change);
+
+    /// <summary>Revoked and suspended certificates of a CA that have not expired at <paramref name="at"/>.</summary>
+    IReadOnlyList<RevokedEntry> ListRevoked(string caSlug, DateTimeOffset at);
+
+    /// <summary>How many partitions a CA's certificates have been spread over so far (at least 1).</summary>
+    int PartitionCount(string caSlug);
+
+    long NextCrlNumber(string caSlug);
+    void SaveCrl(CrlRecord crl);
+}

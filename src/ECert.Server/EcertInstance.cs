@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ECert.Core;
+using ECert.Core.Crl;
+using ECert.Core.Hierarchy;
+using ECert.Core.Identity;
+using ECert.Core.Issuance;
+using ECert.Core.Keys;
+using ECert.Core.Ocsp;
+using ECert.Core.Settings;
+using ECert.Core.Status;
+using ECert.Keys;
+using ECert.Storage;
+
+namespace ECert.Server;
+
+/// <summary>
+/// One ECert instance: its data folder (<c>ecert.json</c> settings, <c>ecert.db</c>, <c>keys/</c>)
+/// and the domain services composed over it. The CLI and the server both start from here.
+/// The keystore is opened only when a key is needed, so read-only verbs never ask for the passphrase.
+/// </summary>
+public sealed class EcertInstance
+{
+    public const string SettingsFile = "ecert.json";
+    public const string DatabaseFile = "ecert.db";
+    public const string KeysFolder = "keys";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly Func<string> _passphrase;
+    private readonly Lazy<IKeyStore> _keys;
+
+    private EcertInstance(string folder, CaSettings settings, Func<string> passphrase, TimeProvider time)
+    {
+        Folder = folder;
+        Settings = settings;
+        Time = time;
+        _passphrase = passphrase;
+        Database = new SqliteDatabase(Path.Combine(folder, DatabaseFile));
+        Database.Migrate();
+        Cas = new SqliteCaStore(Database);
+        Certificates = new SqliteCertificateStore(Database);
+        _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
+    }
+
+    public string Folder { get; }
+    public CaSettings Settings { get; }
+    public TimeProvider Time { get; }
+    public SqliteDatabase Database { get; }
+    public SqliteCaStore Cas { get; }
+    public SqliteCertificateStore Certificates { get; }
+    public IKeyStore Keys => _keys.Value;
+
+    public bool HasHierarchy => Cas.ListCas().Count > 0;
+
+    /// <summary>Creates the data folder and its settings file; refuses a folder that already holds an instance.</summary>
+    public static EcertInstance Create(string folder, CaSettings settings, Func<string> passphrase, TimeProvider? time = null)
+    {
+        settings.Validate();
+        var settingsPath = Path.Combine(folder, SettingsFile);
+        if (File.Exists(settingsPath) || File.Exists(Path.Combine(folder, DatabaseFile)))
+            throw ECertException.Conflict($"{folder} already holds an ECert instance; refusing to overwrite it");
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.WriteAllText(settingsPath, JsonSerializer.Serialize(settings, JsonOptions));
+        // The database holds personal data: owner-only, like the keys (SQLite gives its -wal and -shm files the same mode).
+        File.SetUnixFileMode(settingsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using (File.Create(Path.Combine(folder, DatabaseFile))) { }
+        File.SetUnixFileMode(Path.Combine(folder, DatabaseFile), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Opens an existing instance; the error says how to create one when there is none.</summary>
+    public static EcertInstance Open(string folder, Func<string> passphrase, TimeProvider? time = null)
+    {
+        var settingsPath = Path.Combine(folder, SettingsFile);
+        if (!File.Exists(settingsPath))
+            throw ECertException.NotFound($"no ECert instance in {folder}; run './ecert init --data {folder}' first");
+        CaSettings settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize<CaSettings>(File.ReadAllText(settingsPath), JsonOptions)
+                ?? throw ECertException.Invalid($"{settingsPath} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw ECertException.Invalid($"{settingsPath} is not valid: {e.Message}");
+        }
+        settings.Validate();
+        return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
+    }
+
+    public static bool Exists(string folder) => File.Exists(Path.Combine(folder, SettingsFile));
+
+    public ResponderCertificates Responders() => new(Cas, Keys, Settings, Time);
+
+    public HierarchyBuilder Hierarchy() => new(Cas, Keys, Settings, Responders(), Time);
+
+    public CertificateIssuer Issuer() =>
+        new(Cas, Certificates, Keys, Settings, new IdentityNumberProtector(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId)), Time);
+
+    public CertificateStatusService Status() => new(Certificates, Time);
+
+    public CrlPublisher CrlPublisher() => new(Cas, Certificates, Keys, Settings, Time);
+
+    public OcspResponder OcspResponder() => new(Cas, Certificates, Responders(), Settings.Ocsp, Time);
+}

@@ -1,0 +1,41 @@
+using ECert.Server.Endpoints;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ECert.Server;
+
+/// <summary>Builds the web application that serves OCSP, CRLs, the repository and health.</summary>
+public static class EcertServer
+{
+    public static WebApplication Build(EcertInstance instance, string urls, LogLevel logLevel = LogLevel.Warning)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.Logging.ClearProviders();
+        // Logs go to stderr: stdout carries only the command's own results.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Services.AddSingleton(instance);
+        builder.Services.AddSingleton(instance.OcspResponder());
+        builder.Services.AddSingleton(instance.CrlPublisher());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHostedService<CrlScheduler>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOcsp();
+        app.MapCrls();
+        app.MapRepository();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>An RFC 7807 problem document.</summary>
+    internal static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status, type: $"urn:ecert:problem:{title.ToLowerInvariant().Replace(' ', '-')}");
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using ECert.Core.Ocsp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+
+namespace ECert.Server.Endpoints;
+
+/// <summary>
+/// OCSP over HTTP (RFC 6960 Appendix A, RFC 5019): POST with the DER request as the body, and
+/// GET with the base64 request, URL-encoded, as the last path segment. GET answers carry cache
+/// headers no longer than the response's validity allows.
+/// </summary>
+public static class OcspEndpoints
+{
+    private const string ResponseType = "application/ocsp-response";
+
+    public static void MapOcsp(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/ocsp", async (HttpContext context, OcspResponder responder) =>
+        {
+            var body = await ReadBodyAsync(context.Request, OcspRequest.MaxRequestBytes + 1);
+            var result = responder.Respond(body);
+            return Results.Bytes(result.Der, ResponseType);
+        });
+
+        app.MapGet("/ocsp/{**request}", (HttpContext context, OcspResponder responder, EcertInstance instance) =>
+        {
+            var result = responder.Respond(DecodeGetRequest(context));
+            SetCacheHeaders(context.Response, result, instance.Settings.Ocsp.HttpMaxAgeSeconds, instance.Time.GetUtcNow());
+            return Results.Bytes(result.Der, ResponseType);
+        });
+    }
+
+    /// <summary>The raw request target keeps %2F and %2B as sent, which base64 needs.</summary>
+    private static byte[] DecodeGetRequest(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        var start = raw.IndexOf("/ocsp/", StringComparison.Ordinal);
+        if (start < 0) return [];
+        var encoded = raw[(start + "/ocsp/".Length)..];
+        var query = encoded.IndexOf('?');
+        if (query >= 0) encoded = encoded[..query];
+        var base64 = Uri.UnescapeDataString(encoded).Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException) { return []; }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit)
+    {
+        if (request.ContentLength > limit) return [];
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + read > limit) return [];
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static void SetCacheHeaders(HttpResponse response, OcspResult result, int maxAgeLimit, DateTimeOffset now)
+    {
+        if (result is not { Status: OcspResponseStatus.Successful, ThisUpdate: { } thisUpdate, NextUpdate: { } nextUpdate })
+        {
+            response.Headers.CacheControl = "no-store";
+            return;
+        }
+        var maxAge = (long)Math.Max(0, Math.Min(maxAgeLimit, (nextUpdate - now).TotalSeconds));
+        response.Headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
+        response.Headers.LastModified = thisUpdate.ToString("R");
+        response.Headers.Expires = now.AddSeconds(maxAge).ToString("R");
+        response.Headers.ETag = $"\"{Convert.ToHexString(SHA1.HashData(result.Der))}\"";
+    }
+}
