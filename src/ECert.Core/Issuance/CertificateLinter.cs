@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ECert.Core.Asn1;
 using ECert.Core.Profiles;
@@ -27,10 +28,10 @@ public static class CertificateLinter
         Require(tbs.NotAfter <= issuerNotAfter,
             $"the certificate would outlive its issuing CA (CA expires {issuerNotAfter:yyyy-MM-dd}); the CA needs rolling over");
 
-        var basic = tbs.Find(Oids.BasicConstraints) as X509BasicConstraintsExtension;
+        var basic = Typed(tbs.Find(Oids.BasicConstraints), (raw, critical) => new X509BasicConstraintsExtension(new AsnEncodedData(raw), critical));
         Require(basic is { CertificateAuthority: false, Critical: true }, "basicConstraints must be present, critical, with cA false");
 
-        var keyUsage = tbs.Find(Oids.KeyUsage) as X509KeyUsageExtension;
+        var keyUsage = Typed(tbs.Find(Oids.KeyUsage), (raw, critical) => new X509KeyUsageExtension(new AsnEncodedData(raw), critical));
         Require(keyUsage is { Critical: true }, "keyUsage must be present and critical");
         if (keyUsage is not null)
         {
@@ -40,7 +41,7 @@ public static class CertificateLinter
                 "keyEncipherment/dataEncipherment cannot be used with an EC key");
         }
 
-        var eku = tbs.Find(Oids.ExtendedKeyUsage) as X509EnhancedKeyUsageExtension;
+        var eku = Typed(tbs.Find(Oids.ExtendedKeyUsage), (raw, critical) => new X509EnhancedKeyUsageExtension(new AsnEncodedData(raw), critical));
         var ekuOids = eku?.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToList() ?? [];
         Require(ekuOids.SequenceEqual(profile.ExtendedKeyUsageOids), "extendedKeyUsage differs from the profile");
 
@@ -48,7 +49,7 @@ public static class CertificateLinter
             Require(tbs.Find(oid) is not null, $"extension {oid} is missing");
         Require(tbs.Extensions.Select(e => e.Oid?.Value).Distinct().Count() == tbs.Extensions.Count, "an extension appears twice (RFC 5280 4.2)");
 
-        var san = tbs.Find(Oids.SubjectAltName) as X509SubjectAlternativeNameExtension;
+        var san = Typed(tbs.Find(Oids.SubjectAltName), (raw, critical) => new X509SubjectAlternativeNameExtension(raw, critical));
         if (profile.IsServer)
         {
             var dnsNames = san?.EnumerateDnsNames().ToList() ?? [];
@@ -61,6 +62,10 @@ public static class CertificateLinter
         Require(tbs.Subject.RawData.Length > 2, "the subject name is empty");
         return findings;
     }
+
+    /// <summary>The typed view of an extension, whichever way it was built.</summary>
+    private static T? Typed<T>(X509Extension? extension, Func<byte[], bool, T> create) where T : X509Extension =>
+        extension switch { null => null, T typed => typed, _ => create(extension.RawData, extension.Critical) };
 
     private static string? GetSingleAttribute(this X500DistinguishedName name, string oid) =>
         name.EnumerateRelativeDistinguishedNames().FirstOrDefault(r => r.GetSingleElementType().Value == oid)?.GetSingleElementValue();

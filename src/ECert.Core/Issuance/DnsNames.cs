@@ -9,7 +9,7 @@ namespace ECert.Core.Issuance;
 /// </summary>
 public static partial class DnsNames
 {
-    private static readonly string[] ReservedSuffixes = ["localhost", "local", "internal", "invalid", "test", "example", "lan", "home.arpa", "corp", "onion"];
+    private static readonly string[] ReservedSuffixes = ["localhost", "localdomain", "local", "internal", "invalid", "test", "example", "lan", "home.arpa", "corp", "onion"];
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex Label();

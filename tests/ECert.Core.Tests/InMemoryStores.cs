@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using ECert.Core;
+using ECert.Core.Keys;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Tests;
+
+/// <summary>Stores and a keystore in memory, with the same rules as the SQLite ones, for pipeline tests.</summary>
+internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
+{
+    private readonly List<CaRecord> _cas = [];
+    private readonly Dictionary<string, OcspResponderRecord> _responders = [];
+    private readonly Dictionary<string, CertificateRecord> _certificates = [];
+    private readonly Dictionary<string, int> _issued = [];
+    private readonly List<CrlRecord> _crls = [];
+    private readonly ConcurrentDictionary<string, SigningKey> _keys = new();
+    private readonly Dictionary<string, byte[]> _secrets = [];
+    private long _srn;
+    private long _crlNumber;
+
+    public IReadOnlyList<CaRecord> ListCas() => _cas;
+    public CaRecord? FindCa(string slug) => _cas.FirstOrDefault(c => c.Slug == slug);
+    public void AddCa(CaRecord ca) => _cas.Add(ca);
+    public OcspResponderRecord? FindResponder(string caSlug) => _responders.GetValueOrDefault(caSlug);
+    public void SaveResponder(OcspResponderRecord responder) => _responders[responder.CaSlug] = responder;
+
+    public int CertificateCount => _certificates.Count;
+
+    public string AllocateSrn() => (++_srn).ToString("D10");
+
+    public int Reserve(CertificateReservation r, int partitionSize)
+    {
+        if (_certificates.ContainsKey(r.SerialHex)) throw ECertException.Conflict("serial used");
+        var issued = _issued[r.CaSlug] = _issued.GetValueOrDefault(r.CaSlug) + 1;
+        var partition = (issued - 1) / partitionSize;
+        _certificates[r.SerialHex] = new CertificateRecord
+        {
+            SerialHex = r.SerialHex, CaSlug = r.CaSlug, Profile = r.Profile, Partition = partition, SubjectDisplay = r.SubjectDisplay,
+            Srn = r.Srn, NotBefore = r.NotBefore, NotAfter = r.NotAfter, State = CertificateState.Reserved,
+        };
+        return partition;
+    }
+
+    public void CompleteIssuance(string serialHex, byte[] der) =>
+        _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Valid, Der = der };
+
+    public void AbandonIssuance(string serialHex, string why) =>
+        _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Abandoned };
+
+    public bool ChangeStatus(StatusChange change)
+    {
+        var record = _certificates[change.SerialHex];
+        if (record.State != change.From) return false;
+        var listed = change.To is CertificateState.Revoked or CertificateState.Suspended;
+        _certificates[change.SerialHex] = record with
+        {
+            State = change.To, RevokedAt = listed ? change.At : null, Reason = listed ? change.Reason : null,
+            InvalidityDate = change.InvalidityDate, StatusChangedAt = change.At,
+        };
+        return true;
+    }
+
+    public CertificateRecord? FindCertificate(string serialHex) => _certificates.GetValueOrDefault(serialHex);
+
+    public IReadOnlyList<RevokedEntry> ListRevoked(string caSlug, DateTimeOffset at) =>
+        _certificates.Values.Where(c => c.CaSlug == caSlug && c.State is CertificateState.Revoked or CertificateState.Suspended && c.NotAfter >= at)
+            .Select(c => new RevokedEntry(c.SerialHex, c.Partition, c.RevokedAt!.Value, c.Reason!.Value, c.InvalidityDate)).ToList();
+
+    public int PartitionCount(string caSlug) =>
+        _certificates.Values.Where(c => c.CaSlug == caSlug).Select(c => c.Partition + 1).DefaultIfEmpty(1).Max();
+
+    public long NextCrlNumber(string caSlug) => ++_crlNumber;
+    public void SaveCrl(CrlRecord crl) => _crls.Add(crl);
+    public CrlRecord? FindLatestCrl(string caSlug, int? partition) =>
+        _crls.Where(c => c.CaSlug == caSlug && c.Partition == partition).MaxBy(c => c.Number);
+
+    public SigningKey CreateSigningKey(string keyId, KeyAlgorithm algorithm) =>
+        _keys[keyId] = SigningKey.FromKey(keyId, algorithm.Generate());
+    public SigningKey GetSigningKey(string keyId) =>
+        _keys.TryGetValue(keyId, out var key) ? key : throw ECertException.NotFound($"key {keyId}");
+    public byte[] CreateSecret(string secretId, int length) => _secrets[secretId] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(length);
+    public byte[] GetSecret(string secretId) => _secrets[secretId];
+}

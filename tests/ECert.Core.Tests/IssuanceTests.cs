@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core;
+using ECert.Core.Asn1;
+using ECert.Core.Issuance;
+using ECert.Core.Profiles;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Tests;
+
+public class IssuanceTests
+{
+    private static PublicKey NewKey(out AsymmetricAlgorithm key, bool rsa = false)
+    {
+        key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+    }
+
+    [Fact]
+    public void PersonalCertificateCarriesProfileUrlsAndProtectedIdentityNumber()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        using var certificate = X509CertificateLoader.LoadCertificate(issued.Der);
+
+        Assert.Equal("C=HK, CN=CHAN Tai Man, SERIALNUMBER=0000000001", string.Join(", ", certificate.SubjectName.Format(true).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        Assert.Equal(issued.SerialHex, certificate.SerialNumber);
+        Assert.Equal(TimeSpan.FromDays(3 * 365) - TimeSpan.FromSeconds(1), certificate.NotAfter - certificate.NotBefore);
+        var cdp = certificate.Extensions[Oids.CrlDistributionPoints]!;
+        Assert.Contains("http://ca.test.invalid/crl/personal-g1/0.crl", new AsnEncodedData(cdp.Oid, cdp.RawData).Format(false));
+        var aia = (X509AuthorityInformationAccessExtension)certificate.Extensions[Oids.AuthorityInfoAccess]!;
+        Assert.Equal(["http://ca.test.invalid/ocsp"], aia.EnumerateOcspUris());
+        Assert.NotNull(certificate.Extensions[Oids.ProtectedIdentityNumber]);
+        Assert.Equal(-1, issued.Der.AsSpan().IndexOf("A1234563"u8));
+        // An EC key cannot encipher keys: keyEncipherment became keyAgreement.
+        var usage = ((X509KeyUsageExtension)certificate.Extensions[Oids.KeyUsage]!).KeyUsages;
+        Assert.Equal(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation | X509KeyUsageFlags.KeyAgreement, usage);
+        Assert.Equal(CertificateState.Valid, ca.Stores.FindCertificate(issued.SerialHex)!.State);
+    }
+
+    [Fact]
+    public void TheCertificateChainsToTheRoot()
+    {
+        var ca = new TestCa(Keys.KeyAlgorithm.Rsa2048);
+        var issued = ca.IssuePersonal();
+        using var leaf = X509CertificateLoader.LoadCertificate(issued.Der);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca.Stores.FindCa("root-g1")!.Certificate);
+        chain.ChainPolicy.ExtraStore.Add(issued.Issuer.Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = ca.Clock.Now.UtcDateTime.AddMinutes(1);
+        Assert.True(chain.Build(leaf), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
+    }
+
+    [Fact]
+    public void PartitionsFillInIssuanceOrder()
+    {
+        var ca = new TestCa(partitionSize: 2);
+        var partitions = Enumerable.Range(0, 5).Select(_ => ca.IssuePersonal().Partition).ToList();
+        Assert.Equal([0, 0, 1, 1, 2], partitions);
+        Assert.Equal(3, ca.Stores.PartitionCount("personal-g1"));
+    }
+
+    [Fact]
+    public void ServerCertificateHasDnsNamesAndServerAuthOnly()
+    {
+        var ca = new TestCa();
+        var publicKey = NewKey(out var key, rsa: true);
+        using (key)
+        {
+            var issued = ca.Issuer.Issue(new IssuanceRequest("server", publicKey,
+                new SubjectDetails { Organisation = "Example Ltd", DnsNames = ["WWW.Example.com", "*.shop.example.com", "www.example.com"] }));
+            using var certificate = X509CertificateLoader.LoadCertificate(issued.Der);
+            var san = (X509SubjectAlternativeNameExtension)certificate.Extensions[Oids.SubjectAltName]!;
+            Assert.Equal(["www.example.com", "*.shop.example.com"], san.EnumerateDnsNames());
+            Assert.Equal("www.example.com", certificate.GetNameInfo(X509NameType.SimpleName, false));
+            var eku = (X509EnhancedKeyUsageExtension)certificate.Extensions[Oids.ExtendedKeyUsage]!;
+            Assert.Equal([Oids.ServerAuth], eku.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value));
+            Assert.True((certificate.NotAfter - certificate.NotBefore).TotalDays < 199);
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost.localdomain")]
+    [InlineData("printer.local")]
+    [InlineData("10.0.0.1")]
+    [InlineData("bad_label.example.com")]
+    [InlineData("*.com")]
+    [InlineData("intranet")]
+    public void InternalOrMalformedDnsNamesAreRefused(string dns)
+    {
+        var ca = new TestCa();
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var error = Assert.Throws<ECertException>(() => ca.Issuer.Issue(new IssuanceRequest("server", publicKey,
+                new SubjectDetails { Organisation = "Example Ltd", DnsNames = [dns] })));
+            Assert.Contains(dns, error.Message);
+        }
+    }
+
+    [Fact]
+    public void ServerWithoutDnsNameIsRefusedBeforeAnySerialIsReserved()
+    {
+        var ca = new TestCa();
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var error = Assert.Throws<ECertException>(() => ca.Issuer.Issue(new IssuanceRequest("server", publicKey, new SubjectDetails { Organisation = "Example Ltd" })));
+            Assert.Contains("at least one --dns", error.Message);
+            Assert.Equal(0, ca.Stores.CertificateCount);
+        }
+    }
+
+    [Theory]
+    [InlineData("organisational", null, "--br-number")]
+    [InlineData("personal", "Example Ltd", "--org does not apply")]
+    [InlineData("encipherment", "Example Ltd", "--org-unit is required")]
+    public void SubjectDetailsAreCheckedAgainstTheTemplate(string profile, string? org, string expected)
+    {
+        var ca = new TestCa();
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var details = new SubjectDetails { Name = "WONG Siu Ming", IdNumber = profile == "personal" ? "A123456(3)" : null, Organisation = org ?? (profile == "personal" ? null : "Example Ltd"), BrNumber = profile == "encipherment" ? "12345678" : null };
+            var error = Assert.Throws<ECertException>(() => ca.Issuer.Issue(new IssuanceRequest(profile, publicKey, details)));
+            Assert.Contains(expected, error.Message);
+        }
+    }
+
+    [Fact]
+    public void OrganisationalSubjectCarriesTheBusinessRegistrationNumber()
+    {
+        var ca = new TestCa();
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var issued = ca.Issuer.Issue(new IssuanceRequest("organisational", publicKey,
+                new SubjectDetails { Name = "WONG Siu Ming", Organisation = "Example Ltd", OrganisationUnit = "Finance", BrNumber = "12345678-001" }));
+            using var certificate = X509CertificateLoader.LoadCertificate(issued.Der);
+            Assert.Contains("NTRHK-12345678-001", certificate.Subject);
+            Assert.Contains("OU=Finance", certificate.Subject);
+        }
+    }
+
+    [Fact]
+    public void LinterBlocksACertificateThatOutlivesItsIssuer()
+    {
+        var ca = new TestCa();
+        ca.Clock.Advance(TimeSpan.FromDays(365 * 9)); // the issuing CA has one year left; personal needs three
+        var error = Assert.Throws<ECertException>(() => ca.IssuePersonal());
+        Assert.Equal(ErrorKind.PolicyViolation, error.Kind);
+        Assert.Contains("outlive its issuing CA", error.Message);
+    }
+
+    [Fact]
+    public void LinterFindsServerRuleBreaches()
+    {
+        var profile = ProfileFactory.Create("server");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        var now = DateTimeOffset.UtcNow;
+        var tbs = new TbsCertificate(SerialNumbers.NewSerial(), new X500DistinguishedName("CN=CA"), now, now.AddDays(250),
+            new X500DistinguishedName("CN=not-in-san.example.com"), publicKey,
+            [CertificateExtensions.BasicConstraints(false), CertificateExtensions.KeyUsage(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment)]);
+        var findings = CertificateLinter.Lint(tbs, profile, now.AddYears(5));
+        Assert.Contains(findings, f => f.Contains("exceeds the profile's 199 days"));
+        Assert.Contains(findings, f => f.Contains("EC key"));
+        Assert.Contains(findings, f => f.Contains("subjectAltName"));
+        Assert.Contains(findings, f => f.Contains(Oids.CrlDistributionPoints));
+    }
+}

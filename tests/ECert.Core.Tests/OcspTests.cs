@@ -1,0 +1,177 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core.Asn1;
+using ECert.Core.Ocsp;
+using ECert.Core.Status;
+
+namespace ECert.Core.Tests;
+
+public class OcspTests
+{
+    /// <summary>An OCSPRequest for one serial of an issuer, SHA-1 CertID, optional nonce.</summary>
+    internal static byte[] Request(X509Certificate2 issuer, string serialHex, byte[]? nonce = null, string hashOid = Oids.Sha1)
+    {
+        Func<byte[], byte[]> hash = hashOid == Oids.Sha1 ? SHA1.HashData : SHA256.HashData;
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            using (writer.PushSequence())
+            using (writer.PushSequence())
+            {
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(hashOid);
+                    writer.WriteNull();
+                }
+                writer.WriteOctetString(hash(issuer.SubjectName.RawData));
+                writer.WriteOctetString(hash(issuer.PublicKey.EncodedKeyValue.RawData));
+                writer.WriteIntegerUnsigned(Convert.FromHexString(serialHex));
+            }
+            if (nonce is not null)
+            {
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 2)))
+                using (writer.PushSequence())
+                {
+                    var value = new AsnWriter(AsnEncodingRules.DER);
+                    value.WriteOctetString(nonce);
+                    DerWriting.WriteExtension(writer, Oids.OcspNonce, false, value.Encode());
+                }
+            }
+        }
+        return writer.Encode();
+    }
+
+    /// <summary>Reads the response status and, when successful, the first single response's status tag and reason.</summary>
+    internal static (OcspResponseStatus Status, OcspCertStatus? CertStatus, RevocationReason? Reason, byte[]? Nonce) Read(byte[] der)
+    {
+        var response = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        var status = response.ReadEnumeratedValue<OcspResponseStatus>();
+        if (!response.HasData) return (status, null, null, null);
+        var bytes = response.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+        Assert.Equal(Oids.OcspBasic, bytes.ReadObjectIdentifier());
+        var basic = new AsnReader(bytes.ReadOctetString(), AsnEncodingRules.DER).ReadSequence();
+        var data = basic.ReadSequence();
+        data.ReadEncodedValue(); // responderID
+        data.ReadGeneralizedTime();
+        var single = data.ReadSequence().ReadSequence();
+        single.ReadSequence(); // certID
+        var tag = single.PeekTag();
+        OcspCertStatus certStatus = (OcspCertStatus)tag.TagValue;
+        RevocationReason? reason = null;
+        if (certStatus == OcspCertStatus.Revoked)
+        {
+            var info = single.ReadSequence(tag);
+            info.ReadGeneralizedTime();
+            if (info.HasData) reason = info.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadEnumeratedValue<RevocationReason>();
+        }
+        else single.ReadEncodedValue();
+        byte[]? nonce = null;
+        if (data.HasData)
+        {
+            var extension = data.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 1)).ReadSequence().ReadSequence();
+            Assert.Equal(Oids.OcspNonce, extension.ReadObjectIdentifier());
+            nonce = new AsnReader(extension.ReadOctetString(), AsnEncodingRules.DER).ReadOctetString();
+        }
+        return (status, certStatus, reason, nonce);
+    }
+
+    [Fact]
+    public void StatusFollowsEveryChangeAtOnce()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var request = Request(issued.Issuer.Certificate, issued.SerialHex);
+
+        Assert.Equal(OcspCertStatus.Good, Read(ca.Ocsp.Respond(request).Der).CertStatus);
+        ca.Status.Suspend(issued.SerialHex);
+        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.CertificateHold), Pick(Read(ca.Ocsp.Respond(request).Der)));
+        ca.Status.Resume(issued.SerialHex);
+        Assert.Equal(OcspCertStatus.Good, Read(ca.Ocsp.Respond(request).Der).CertStatus);
+        ca.Status.Revoke(issued.SerialHex, RevocationReason.KeyCompromise);
+        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.KeyCompromise), Pick(Read(ca.Ocsp.Respond(request).Der)));
+    }
+
+    private static (OcspCertStatus?, RevocationReason?) Pick((OcspResponseStatus, OcspCertStatus? Status, RevocationReason? Reason, byte[]?) r) => (r.Status, r.Reason);
+
+    [Fact]
+    public void Sha256CertIdsAreAnsweredToo()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var result = ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, hashOid: Oids.Sha256));
+        Assert.Equal(OcspCertStatus.Good, Read(result.Der).CertStatus);
+    }
+
+    [Fact]
+    public void UnknownSerialOfOurIssuerIsUnknown()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var result = Read(ca.Ocsp.Respond(Request(issued.Issuer.Certificate, "4000000000000000000000000000ABCD")).Der);
+        Assert.Equal((OcspResponseStatus.Successful, OcspCertStatus.Unknown), (result.Status, result.CertStatus));
+    }
+
+    [Fact]
+    public void ForeignIssuerIsUnauthorized()
+    {
+        var ca = new TestCa();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var foreign = new CertificateRequest("CN=Someone Else's CA", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1));
+        var result = ca.Ocsp.Respond(Request(foreign, "01"));
+        Assert.Equal(OcspResponseStatus.Unauthorized, result.Status);
+        Assert.Equal([0x30, 0x03, 0x0A, 0x01, 0x06], result.Der);
+    }
+
+    [Fact]
+    public void NonceIsEchoed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var nonce = RandomNumberGenerator.GetBytes(16);
+        Assert.Equal(nonce, Read(ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, nonce)).Der).Nonce);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("3000")]
+    public void GarbageIsAMalformedRequest(string text)
+    {
+        var ca = new TestCa();
+        var bytes = text.All(Uri.IsHexDigit) && text.Length % 2 == 0 ? Convert.FromHexString(text) : System.Text.Encoding.ASCII.GetBytes(text);
+        var result = ca.Ocsp.Respond(bytes);
+        Assert.Equal(OcspResponseStatus.MalformedRequest, result.Status);
+        Assert.Equal([0x30, 0x03, 0x0A, 0x01, 0x01], result.Der);
+    }
+
+    [Fact]
+    public void TrailingBytesAndOversizedNoncesAreMalformed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var request = Request(issued.Issuer.Certificate, issued.SerialHex);
+        Assert.Equal(OcspResponseStatus.MalformedRequest, ca.Ocsp.Respond([.. request, 0x00]).Status);
+        Assert.Equal(OcspResponseStatus.MalformedRequest,
+            ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, new byte[64])).Status);
+    }
+
+    [Fact]
+    public void ResponderCertificateIsDelegatedAndRenewedBeforeItExpires()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var first = ca.Stores.FindResponder("personal-g1")!;
+        using var certificate = X509CertificateLoader.LoadCertificate(first.CertificateDer);
+        Assert.NotNull(certificate.Extensions[Oids.OcspNoCheck]);
+        var eku = (X509EnhancedKeyUsageExtension)certificate.Extensions[Oids.ExtendedKeyUsage]!;
+        Assert.Equal([Oids.OcspSigning], eku.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value));
+
+        ca.Clock.Advance(TimeSpan.FromDays(70)); // past two thirds of 90 days
+        Assert.Equal(OcspResponseStatus.Successful, ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex)).Status);
+        Assert.NotEqual(first.KeyId, ca.Stores.FindResponder("personal-g1")!.KeyId);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core;
+using ECert.Core.Crl;
+using ECert.Core.Status;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Tests;
+
+public class StatusAndCrlTests
+{
+    [Fact]
+    public void SuspendResumeRevokeFollowTheRules()
+    {
+        var ca = new TestCa();
+        var serial = ca.IssuePersonal().SerialHex;
+
+        Assert.Contains("only a suspended", Assert.Throws<ECertException>(() => ca.Status.Resume(serial)).Message);
+        Assert.Equal(CertificateState.Suspended, ca.Status.Suspend(serial).State);
+        Assert.Equal(RevocationReason.CertificateHold, ca.Stores.FindCertificate(serial)!.Reason);
+        Assert.Contains("only a valid", Assert.Throws<ECertException>(() => ca.Status.Suspend(serial)).Message);
+        Assert.Equal(CertificateState.Valid, ca.Status.Resume(serial).State);
+        Assert.Null(ca.Stores.FindCertificate(serial)!.Reason);
+
+        var revoked = ca.Status.Revoke(serial, RevocationReason.KeyCompromise, ca.Clock.Now.AddHours(-1));
+        Assert.Equal(CertificateState.Revoked, revoked.State);
+        var again = Assert.Throws<ECertException>(() => ca.Status.Revoke(serial, RevocationReason.Superseded));
+        Assert.Equal(ErrorKind.Conflict, again.Kind);
+        Assert.Contains("revocation is final", again.Message);
+        Assert.Throws<ECertException>(() => ca.Status.Resume(serial));
+    }
+
+    [Fact]
+    public void ASuspendedCertificateCanBeRevokedForGood()
+    {
+        var ca = new TestCa();
+        var serial = ca.IssuePersonal().SerialHex;
+        ca.Status.Suspend(serial);
+        Assert.Equal(RevocationReason.CessationOfOperation, ca.Status.Revoke(serial, RevocationReason.CessationOfOperation).Reason);
+    }
+
+    [Theory]
+    [InlineData(RevocationReason.CertificateHold, "use 'suspend'")]
+    [InlineData(RevocationReason.CaCompromise, "does not apply")]
+    [InlineData(RevocationReason.RemoveFromCrl, "does not apply")]
+    public void ReasonsThatAreNotSubscriberRevocationsAreRefused(RevocationReason reason, string expected)
+    {
+        var ca = new TestCa();
+        var serial = ca.IssuePersonal().SerialHex;
+        Assert.Contains(expected, Assert.Throws<ECertException>(() => ca.Status.Revoke(serial, reason)).Message);
+        Assert.Equal(CertificateState.Valid, ca.Stores.FindCertificate(serial)!.State);
+    }
+
+    [Fact]
+    public void AFutureInvalidityDateIsRefused()
+    {
+        var ca = new TestCa();
+        var serial = ca.IssuePersonal().SerialHex;
+        Assert.Contains("future", Assert.Throws<ECertException>(() => ca.Status.Revoke(serial, RevocationReason.KeyCompromise, ca.Clock.Now.AddDays(1))).Message);
+    }
+
+    [Fact]
+    public void UnknownSerialIsNotFound()
+    {
+        var ca = new TestCa();
+        Assert.Equal(ErrorKind.NotFound, Assert.Throws<ECertException>(() => ca.Status.Get("0123456789ABCDEF")).Kind);
+    }
+
+    [Theory]
+    [InlineData("keyCompromise", RevocationReason.KeyCompromise)]
+    [InlineData("key-compromise", RevocationReason.KeyCompromise)]
+    [InlineData("SUPERSEDED", RevocationReason.Superseded)]
+    [InlineData("5", RevocationReason.CessationOfOperation)]
+    public void ReasonsParseFromTheirRfcNames(string text, RevocationReason expected) =>
+        Assert.Equal(expected, RevocationReasons.Parse(text));
+
+    [Fact]
+    public void CrlsListRevokedAndSuspendedCertificatesInTheirPartitions()
+    {
+        var ca = new TestCa(partitionSize: 2);
+        var serials = Enumerable.Range(0, 4).Select(_ => ca.IssuePersonal().SerialHex).ToList();
+        ca.Status.Revoke(serials[0], RevocationReason.KeyCompromise);
+        ca.Status.Suspend(serials[3]);
+        var reports = ca.Crls.PublishAll();
+        Assert.Contains(reports, r => r.CaSlug == "personal-g1" && r.Partition == 1);
+
+        var full = ca.Stores.FindLatestCrl("personal-g1", null)!;
+        var partition0 = ca.Stores.FindLatestCrl("personal-g1", 0)!;
+        var partition1 = ca.Stores.FindLatestCrl("personal-g1", 1)!;
+        Assert.Equal(2, full.EntryCount);
+        Assert.Equal([serials[0]], Entries(partition0.Der, out var n0).Select(e => e.Serial).ToList());
+        Assert.Equal([serials[3]], Entries(partition1.Der, out var n1).Select(e => e.Serial).ToList());
+        Assert.Equal(RevocationReason.CertificateHold, (RevocationReason)Entries(partition1.Der, out _)[0].Reason!);
+        Assert.True(n1 > n0);
+
+        // Resumed certificates leave the CRL; CRL numbers keep increasing.
+        ca.Status.Resume(serials[3]);
+        ca.Crls.PublishAll();
+        var next = ca.Stores.FindLatestCrl("personal-g1", 1)!;
+        Assert.Empty(Entries(next.Der, out var n2));
+        Assert.True(n2 > n1);
+    }
+
+    [Fact]
+    public void CrlTimesFollowTheSchedule()
+    {
+        var ca = new TestCa();
+        ca.Crls.PublishAll();
+        var crl = ca.Stores.FindLatestCrl("server-g1", null)!;
+        Assert.Equal(ca.Clock.Now, crl.ThisUpdate);
+        // 02:00 UTC is 10:00 in Hong Kong: the next run is 14:15 HKT (06:15 UTC), plus two hours' grace.
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 8, 15, 0, TimeSpan.Zero), crl.NextUpdate);
+        Assert.False(ca.Crls.IsAnyCrlDue(ca.Clock.Now));
+        ca.Clock.Advance(TimeSpan.FromHours(4.5));
+        Assert.True(ca.Crls.IsAnyCrlDue(ca.Clock.Now));
+    }
+
+    private static List<(string Serial, int? Reason)> Entries(byte[] der, out BigInteger number)
+    {
+        // The framework's own CRL parser must accept what we wrote; it also reads the CRL number.
+        CertificateRevocationListBuilder.Load(der, out number);
+        return CrlReader.Entries(der);
+    }
+}
