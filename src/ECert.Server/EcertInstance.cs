@@ -104,7 +104,7 @@ public sealed class EcertInstance
     public HierarchyBuilder Hierarchy() => new(Cas, Keys, Settings, Responders(), Time);
 
     public CertificateIssuer Issuer() =>
-        new(Cas, Certificates, Keys, Settings, new IdentityNumberProtector(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId)), Time);
+        new(Cas, Certificates, Keys, Settings, new IdentityNumberProtector(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId)), CrlPublisher(), Time);
 
     public CertificateStatusService Status() => new(Certificates, Time);
 

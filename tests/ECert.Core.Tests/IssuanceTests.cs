@@ -60,6 +60,8 @@ public class IssuanceTests
         var partitions = Enumerable.Range(0, 5).Select(_ => ca.IssuePersonal().Partition).ToList();
         Assert.Equal([0, 0, 1, 1, 2], partitions);
         Assert.Equal(3, ca.Stores.PartitionCount("personal-g1"));
+        // Each partition's CRL was published with its first certificate, before any CRL run.
+        Assert.All(partitions, p => Assert.NotNull(ca.Stores.FindLatestCrl("personal-g1", p)));
     }
 
     [Fact]

@@ -17,10 +17,10 @@ internal sealed class TestCa
         Settings = new CaSettings { BaseUrl = "http://ca.test.invalid", CrlPartitionSize = partitionSize };
         Responders = new ResponderCertificates(Stores, Stores, Settings, Clock);
         new HierarchyBuilder(Stores, Stores, Settings, Responders, Clock).Create(algorithm);
-        Issuer = new CertificateIssuer(Stores, Stores, Stores, Settings,
-            new IdentityNumberProtector(Stores.GetSecret(HierarchyBuilder.IdentityHashSecretId)), Clock);
-        Status = new CertificateStatusService(Stores, Clock);
         Crls = new CrlPublisher(Stores, Stores, Stores, Settings, Clock);
+        Issuer = new CertificateIssuer(Stores, Stores, Stores, Settings,
+            new IdentityNumberProtector(Stores.GetSecret(HierarchyBuilder.IdentityHashSecretId)), Crls, Clock);
+        Status = new CertificateStatusService(Stores, Clock);
         Ocsp = new OcspResponder(Stores, Stores, Responders, Settings.Ocsp, Clock);
     }
 

@@ -64,6 +64,18 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
         return reports;
     }
 
+    /// <summary>
+    /// Publishes a partition's first CRL if it has none yet, so the URL written into a certificate
+    /// answers from the moment the certificate exists.
+    /// </summary>
+    public CrlRunReport? EnsurePartitionPublished(CaRecord ca, int partition)
+    {
+        if (store.FindLatestCrl(ca.Slug, partition) is not null) return null;
+        var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
+        var entries = store.ListRevoked(ca.Slug, now).Where(e => e.Partition == partition);
+        return Issue(ca, keys.GetSigningKey(ca.KeyId), partition, entries, now, _schedule.NextUpdate(now));
+    }
+
     private CrlRunReport Issue(CaRecord ca, SigningKey key, int? partition, IEnumerable<RevokedEntry> entries, DateTimeOffset now, DateTimeOffset nextUpdate)
     {
         var started = time.GetTimestamp();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using ECert.Core.Asn1;
+using ECert.Core.Crl;
 using ECert.Core.Identity;
 using ECert.Core.Keys;
 using ECert.Core.Profiles;
@@ -20,7 +21,8 @@ public sealed record IssuedCertificate(string SerialHex, byte[] Der, int Partiti
 /// <summary>
 /// The issuance pipeline: validate (profile, key, subject) -> reserve the serial durably (fixing
 /// the CRL partition) -> prepare the to-be-signed certificate -> lint -> sign -> verify the
-/// signature -> store -> return. A crash at any point leaves no signed certificate unrecorded and
+/// signature -> store -> return. The first certificate of a partition publishes that partition's
+/// (empty) CRL before it is signed, so its distribution point never answers 404. A crash at any point leaves no signed certificate unrecorded and
 /// no serial used twice: a serial is reserved before signing and never reused, even if abandoned.
 /// </summary>
 public sealed class CertificateIssuer(
@@ -29,6 +31,7 @@ public sealed class CertificateIssuer(
     IKeyStore keys,
     CaSettings settings,
     IdentityNumberProtector identityProtector,
+    CrlPublisher crls,
     TimeProvider time)
 {
     private readonly CaUrls _urls = new(settings.BaseUrl);
@@ -48,6 +51,8 @@ public sealed class CertificateIssuer(
         var serialHex = SerialNumbers.ToHex(serial);
         try
         {
+            // A new partition's CRL exists before the first certificate naming it does.
+            crls.EnsurePartitionPublished(issuer, partition);
             var tbs = Prepare(profile, issuer, subject, request.PublicKey, serial, partition, notBefore, notAfter);
             var findings = CertificateLinter.Lint(tbs, profile, issuer.NotAfter);
             if (findings.Count > 0)

@@ -1,0 +1,152 @@
+using System.Net;
+
+namespace ECert.Interop.Tests;
+
+/// <summary>Every kind of bad input gets a clear error, changes nothing, and the server keeps serving.</summary>
+[Collection(EcertServerCollection.Name)]
+public class BadInputTests(EcertServerFixture ca)
+{
+    private readonly Subscribers _subscribers = new(ca);
+
+    private async Task ServerStillServesAsync()
+    {
+        Assert.True(ca.ServerIsRunning, ca.ServerErrors);
+        using var health = await ca.Http.GetAsync($"{ca.BaseUrl}/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private static void AssertRefused(ProcessResult result, int exitCode, string message)
+    {
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Equal("", result.Stdout);
+        Assert.StartsWith("ecert: ", result.Stderr);
+        Assert.Contains(message, result.Stderr);
+    }
+
+    [Fact]
+    public async Task CsrWithABadSignatureIsRefused()
+    {
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        var der = ca.File("tampered.der");
+        Assert.Equal(0, (await Tooling.OpensslAsync("req", "-in", csr, "-outform", "DER", "-out", der)).ExitCode);
+        var bytes = await File.ReadAllBytesAsync(der);
+        bytes[^10] ^= 0xFF; // inside the signature
+        await File.WriteAllBytesAsync(der, bytes);
+        var result = await ca.EcertAsync("issue", "--profile", "personal", "--csr", der, "--name", "CHAN Tai Man", "--id-number", "A123456(3)", "--out", ca.File("never.pem"));
+        AssertRefused(result, 2, "signature does not verify");
+        Assert.False(File.Exists(ca.File("never.pem")));
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A1024BitKeyIsRefused()
+    {
+        var (_, csr) = await _subscribers.NewCsrAsync("rsa:1024");
+        var result = await ca.EcertAsync("issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(3)", "--out", ca.File("weak.pem"));
+        AssertRefused(result, 3, "1024 bits is too weak");
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task AServerCertificateWithoutADnsNameIsRefused()
+    {
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        var result = await ca.EcertAsync("issue", "--profile", "server", "--csr", csr, "--org", "Example Ltd", "--out", ca.File("nodns.pem"));
+        AssertRefused(result, 2, "needs at least one --dns name");
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task AWrongIdentityCheckDigitIsRefusedWithoutEchoingTheNumber()
+    {
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        var result = await ca.EcertAsync("issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(7)", "--out", ca.File("badid.pem"));
+        AssertRefused(result, 2, "check digit does not match");
+        Assert.DoesNotContain("123456", result.Stderr);
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task AnUnknownSerialIsNotFound()
+    {
+        foreach (var verb in new[] { "status", "suspend", "resume" })
+            AssertRefused(await ca.EcertAsync(verb, "--serial", "4000000000000000000000000000ABCD"), 4, "no certificate with serial 4000000000000000000000000000ABCD");
+        AssertRefused(await ca.EcertAsync("revoke", "--serial", "4000000000000000000000000000ABCD", "--reason", "keyCompromise"), 4, "no certificate with serial");
+        AssertRefused(await ca.EcertAsync("status", "--serial", "not-hex"), 2, "not a hexadecimal");
+        using var repository = await ca.Http.GetAsync($"{ca.BaseUrl}/repository/certificates/4000000000000000000000000000ABCD");
+        Assert.Equal(HttpStatusCode.NotFound, repository.StatusCode);
+        Assert.Equal("application/problem+json", repository.Content.Headers.ContentType?.MediaType);
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task AnUnknownRevocationReasonNamesTheValidOnes()
+    {
+        var issued = await _subscribers.IssuePersonalAsync();
+        AssertRefused(await ca.EcertAsync("revoke", "--serial", issued.Serial, "--reason", "bored"), 2, "keyCompromise");
+        AssertRefused(await ca.EcertAsync("revoke", "--serial", issued.Serial, "--reason", "certificateHold"), 2, "use 'suspend'");
+        var status = await ca.EcertAsync("status", "--serial", issued.Serial);
+        Assert.StartsWith($"{issued.Serial}\tvalid\t", status.Stdout);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("")]
+    [InlineData("0\u0082\u00ff\u00ff")]
+    public async Task GarbagePostedToOcspGetsMalformedRequest(string body)
+    {
+        using var content = new ByteArrayContent(System.Text.Encoding.Latin1.GetBytes(body));
+        content.Headers.ContentType = new("application/ocsp-request");
+        using var response = await ca.Http.PostAsync($"{ca.BaseUrl}/ocsp", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new byte[] { 0x30, 0x03, 0x0A, 0x01, 0x01 }, await response.Content.ReadAsByteArrayAsync());
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task OversizedAndGarbageGetRequestsToOcspGetMalformedRequest()
+    {
+        using var huge = new ByteArrayContent(new byte[1024 * 1024]);
+        using var response = await ca.Http.PostAsync($"{ca.BaseUrl}/ocsp", huge);
+        Assert.Equal(new byte[] { 0x30, 0x03, 0x0A, 0x01, 0x01 }, await response.Content.ReadAsByteArrayAsync());
+        foreach (var path in new[] { "not-base64!!", "MAA%3D", "%%%" })
+        {
+            using var get = await ca.Http.GetAsync($"{ca.BaseUrl}/ocsp/{path}");
+            Assert.Equal(new byte[] { 0x30, 0x03, 0x0A, 0x01, 0x01 }, await get.Content.ReadAsByteArrayAsync());
+        }
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task InitRefusesToOverwriteAnExistingHierarchy()
+    {
+        var before = await File.ReadAllBytesAsync(Path.Combine(ca.DataFolder, "ecert.db"));
+        AssertRefused(await ca.EcertAsync("init", "--base-url", ca.BaseUrl), 5, "refusing to overwrite");
+        Assert.Equal(before.Length, new FileInfo(Path.Combine(ca.DataFolder, "ecert.db")).Length);
+        await ServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task AWrongPassphraseIsAClearError()
+    {
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        var environment = ca.Environment;
+        environment["ECERT_KEYSTORE_PASSPHRASE"] = "not the passphrase";
+        var result = await Tooling.RunAsync(Tooling.EcertScript,
+            ["issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(3)", "--out", ca.File("nopass.pem")],
+            environment, ca.WorkFolder);
+        AssertRefused(result, 2, "passphrase is wrong");
+    }
+
+    [Fact]
+    public async Task UnknownCrlsAndCasAreProblemDocuments()
+    {
+        foreach (var path in new[] { "/crl/nobody.crl", "/crl/personal-g1/999.crl", "/crl/personal-g1/x.crl", "/ca/nobody.crt" })
+        {
+            using var response = await ca.Http.GetAsync(ca.BaseUrl + path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        await ServerStillServesAsync();
+    }
+}
