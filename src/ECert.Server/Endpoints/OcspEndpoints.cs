@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace ECert.Server.Endpoints;
 
@@ -12,26 +13,48 @@ namespace ECert.Server.Endpoints;
 /// GET with the base64 request, URL-encoded, as the last path segment. GET answers carry cache
 /// headers no longer than the response's validity allows.
 /// </summary>
-public static class OcspEndpoints
+public static partial class OcspEndpoints
 {
     private const string ResponseType = "application/ocsp-response";
 
     public static void MapOcsp(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ocsp", async (HttpContext context, OcspResponder responder) =>
+        app.MapPost("/ocsp", async (HttpContext context, OcspResponder responder, ILogger<OcspResponder> logger) =>
         {
             var body = await ReadBodyAsync(context.Request, OcspRequest.MaxRequestBytes + 1);
-            var result = responder.Respond(body);
+            var result = Respond(responder, body, logger);
             return Results.Bytes(result.Der, ResponseType);
         });
 
-        app.MapGet("/ocsp/{**request}", (HttpContext context, OcspResponder responder, EcertInstance instance) =>
+        app.MapGet("/ocsp/{**request}", (HttpContext context, OcspResponder responder, EcertInstance instance, ILogger<OcspResponder> logger) =>
         {
-            var result = responder.Respond(DecodeGetRequest(context));
+            var result = Respond(responder, DecodeGetRequest(context), logger);
             SetCacheHeaders(context.Response, result, instance.Settings.Ocsp.HttpMaxAgeSeconds, instance.Time.GetUtcNow());
             return Results.Bytes(result.Der, ResponseType);
         });
     }
+
+    /// <summary>Whatever fails on our side is an OCSP internalError, never an HTML page or a dropped connection.</summary>
+    private static OcspResult Respond(OcspResponder responder, byte[] request, ILogger logger)
+    {
+        try
+        {
+            var result = responder.Respond(request);
+            if (result.Status == OcspResponseStatus.MalformedRequest) LogMalformed(logger, result.Problem);
+            return result;
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e);
+            return new OcspResult(OcspResponseEncoder.Error(OcspResponseStatus.InternalError), OcspResponseStatus.InternalError, null, null, e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Malformed OCSP request: {Problem}")]
+    private static partial void LogMalformed(ILogger logger, string? problem);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "OCSP response failed; answered internalError")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 
     /// <summary>The raw request target keeps %2F and %2B as sent, which base64 needs.</summary>
     private static byte[] DecodeGetRequest(HttpContext context)
