@@ -77,6 +77,12 @@ public static class CommonOptions
             Console.Error.WriteLine($"ecert: {e.Message}");
             return 77;
         }
+        catch (Exception e)
+        {
+            // Never a stack trace for an operator: one line naming what failed.
+            Console.Error.WriteLine($"ecert: unexpected error ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}");
+            return 70;
+        }
     }
 
     public static int ExitCode(ErrorKind kind) => kind switch

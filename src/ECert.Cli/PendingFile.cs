@@ -8,6 +8,7 @@ public sealed class PendingFile
 {
     private readonly string _path;
     private readonly string _temporary;
+    private bool _committed;
 
     public PendingFile(FileInfo file)
     {
@@ -20,7 +21,8 @@ public sealed class PendingFile
         _temporary = Path.Combine(folder, $".{Path.GetFileName(_path)}.{Guid.NewGuid():N}.tmp");
     }
 
-    public void Write(byte[] content)
+    /// <summary>Writes the whole content to the temporary file beside the target.</summary>
+    public void WriteTemporary(byte[] content)
     {
         var options = new FileStreamOptions
         {
@@ -33,7 +35,19 @@ public sealed class PendingFile
             stream.Write(content);
             stream.Flush(flushToDisk: true);
         }
+    }
+
+    /// <summary>Renames the temporary file into place.</summary>
+    public void Commit()
+    {
         File.Move(_temporary, _path, overwrite: true);
+        _committed = true;
+    }
+
+    /// <summary>Removes what this file put in place, after a failed delivery of a set of files.</summary>
+    public void DeleteTarget()
+    {
+        if (_committed && File.Exists(_path)) File.Delete(_path);
     }
 
     /// <summary>Removes the temporary file if the write did not complete.</summary>

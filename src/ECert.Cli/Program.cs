@@ -9,4 +9,8 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(IssueCommand.Create());
 foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(CrlCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+// A mistyped command line is an error, not a result: its message and the help go to stderr.
+var configuration = new InvocationConfiguration();
+if (parse.Errors.Count > 0) configuration.Output = Console.Error;
+return await parse.InvokeAsync(configuration);

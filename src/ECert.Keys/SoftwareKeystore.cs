@@ -61,6 +61,11 @@ public sealed class SoftwareKeystore : IKeyStore
             key.Dispose();
             throw ECertException.Invalid($"cannot decrypt key '{keyId}': the keystore passphrase is wrong or the key file is damaged");
         }
+        catch (ArgumentException)
+        {
+            key.Dispose();
+            throw new ECertException(ErrorKind.Internal, $"key file {path} is damaged: it holds no encrypted private key");
+        }
         return SigningKey.FromKey(keyId, key);
     }
 
@@ -85,19 +90,23 @@ public sealed class SoftwareKeystore : IKeyStore
     {
         var path = SecretPath(secretId);
         if (!File.Exists(path)) throw ECertException.NotFound($"secret '{secretId}' is not in the keystore {_folder}");
-        var sealedSecret = JsonSerializer.Deserialize<SealedSecret>(File.ReadAllText(path))
-            ?? throw ECertException.Invalid($"secret file {path} is damaged");
-        var secret = new byte[sealedSecret.Cipher.Length];
         try
         {
+            var sealedSecret = JsonSerializer.Deserialize<SealedSecret>(File.ReadAllText(path))
+                ?? throw new JsonException("empty");
+            var secret = new byte[sealedSecret.Cipher.Length];
             using var aes = new AesGcm(DeriveKey(sealedSecret.Salt, sealedSecret.Iterations), 16);
             aes.Decrypt(sealedSecret.Nonce, sealedSecret.Cipher, sealedSecret.Tag, secret, System.Text.Encoding.UTF8.GetBytes(secretId));
+            return secret;
         }
         catch (CryptographicException)
         {
             throw ECertException.Invalid($"cannot decrypt secret '{secretId}': the keystore passphrase is wrong or the file is damaged");
         }
-        return secret;
+        catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
+        {
+            throw new ECertException(ErrorKind.Internal, $"secret file {path} is damaged: {e.Message}");
+        }
     }
 
     private sealed record SealedSecret(string Scheme, int Iterations, byte[] Salt, byte[] Nonce, byte[] Cipher, byte[] Tag);

@@ -45,7 +45,14 @@ public sealed class EcertInstance
         Time = time;
         _passphrase = passphrase;
         Database = new SqliteDatabase(Path.Combine(folder, DatabaseFile));
-        Database.Migrate();
+        try
+        {
+            Database.Migrate();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new ECertException(ErrorKind.Internal, $"the database {Database.Path} cannot be used: {e.Message}", e);
+        }
         Cas = new SqliteCaStore(Database);
         Certificates = new SqliteCertificateStore(Database);
         _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));

@@ -12,7 +12,7 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
     public const int CrlsKeptPerScope = 10;
 
     private const string CertificateColumns =
-        "serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, revoked_at, reason, invalidity_date, status_changed_at, der";
+        "serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, revoked_at, reason, invalidity_date, status_changed_at, der, published, suspended_for";
 
     public string AllocateSrn()
     {
@@ -65,15 +65,25 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         return partition;
     }
 
-    public void CompleteIssuance(string serialHex, byte[] der)
+    public void CompleteIssuance(string serialHex, byte[] der, bool published)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE certificates SET state = 'valid', der = $der WHERE serial = $serial AND state = 'reserved'";
+        command.CommandText = "UPDATE certificates SET state = 'valid', der = $der, published = $published WHERE serial = $serial AND state = 'reserved'";
         command.Parameters.AddWithValue("$serial", serialHex);
         command.Parameters.AddWithValue("$der", der);
+        command.Parameters.AddWithValue("$published", published ? 1 : 0);
         if (command.ExecuteNonQuery() != 1)
             throw new ECertException(ErrorKind.Internal, $"serial {serialHex} was not reserved; the certificate was not stored");
+    }
+
+    public void Publish(string serialHex)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE certificates SET published = 1 WHERE serial = $serial AND der IS NOT NULL";
+        command.Parameters.AddWithValue("$serial", serialHex);
+        command.ExecuteNonQuery();
     }
 
     public void AbandonIssuance(string serialHex, string why)
@@ -94,7 +104,8 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         update.Transaction = transaction;
         update.CommandText = """
             UPDATE certificates
-            SET state = $to, revoked_at = $revokedAt, reason = $reason, invalidity_date = $invalidity, status_changed_at = $at
+            SET state = $to, revoked_at = $revokedAt, reason = $reason, invalidity_date = $invalidity, status_changed_at = $at,
+                suspended_for = $suspendedFor
             WHERE serial = $serial AND state = $from
             """;
         var listed = change.To is CertificateState.Revoked or CertificateState.Suspended;
@@ -105,6 +116,7 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         update.Parameters.AddWithValue("$revokedAt", listed ? change.At.ToUnixTimeSeconds() : DBNull.Value);
         update.Parameters.AddWithValue("$reason", listed && change.Reason is { } r ? (int)r : DBNull.Value);
         update.Parameters.AddWithValue("$invalidity", (object?)change.InvalidityDate?.ToUnixTimeSeconds() ?? DBNull.Value);
+        update.Parameters.AddWithValue("$suspendedFor", change.To == CertificateState.Suspended ? (object?)change.SuspendedFor ?? "request" : DBNull.Value);
         if (update.ExecuteNonQuery() != 1) return false;
 
         using var history = connection.CreateCommand();
@@ -134,24 +146,46 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         return reader.Read() ? ReadCertificate(reader) : null;
     }
 
-    public IReadOnlyList<RevokedEntry> ListRevoked(string caSlug, DateTimeOffset at)
+    public CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
     {
         using var connection = database.Open();
+        // BEGIN IMMEDIATE (the provider's default): no status change commits between reading the
+        // entries and taking the numbers.
+        using var transaction = connection.BeginTransaction();
+
+        using var count = connection.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = "SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = $ca";
+        count.Parameters.AddWithValue("$ca", caSlug);
+        var partitions = (int)(long)count.ExecuteScalar()!;
+
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             SELECT serial, partition, revoked_at, reason, invalidity_date FROM certificates
             WHERE ca_slug = $ca AND state IN ('revoked', 'suspended') AND not_after >= $at
+              AND ($partition IS NULL OR partition = $partition)
             ORDER BY partition, serial
             """;
         command.Parameters.AddWithValue("$ca", caSlug);
         command.Parameters.AddWithValue("$at", at.ToUnixTimeSeconds());
-        using var reader = command.ExecuteReader();
-        var list = new List<RevokedEntry>();
-        while (reader.Read())
-            list.Add(new RevokedEntry(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
-                reader.IsDBNull(3) ? RevocationReason.Unspecified : (RevocationReason)reader.GetInt32(3),
-                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4))));
-        return list;
+        command.Parameters.AddWithValue("$partition", (object?)onlyPartition ?? DBNull.Value);
+        var entries = new List<RevokedEntry>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                entries.Add(new RevokedEntry(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
+                    reader.IsDBNull(3) ? RevocationReason.Unspecified : (RevocationReason)reader.GetInt32(3),
+                    reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4))));
+
+        var numbers = onlyPartition is null ? 1 + partitions : 1;
+        using var allocate = connection.CreateCommand();
+        allocate.Transaction = transaction;
+        allocate.CommandText = "UPDATE certificate_authorities SET crl_number = crl_number + $n WHERE slug = $ca RETURNING crl_number";
+        allocate.Parameters.AddWithValue("$ca", caSlug);
+        allocate.Parameters.AddWithValue("$n", numbers);
+        var last = allocate.ExecuteScalar() as long? ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
+        transaction.Commit();
+        return new CrlSnapshot(last - numbers + 1, partitions, entries);
     }
 
     public int PartitionCount(string caSlug)
@@ -161,15 +195,6 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         command.CommandText = "SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = $ca";
         command.Parameters.AddWithValue("$ca", caSlug);
         return (int)(long)command.ExecuteScalar()!;
-    }
-
-    public long NextCrlNumber(string caSlug)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE certificate_authorities SET crl_number = crl_number + 1 WHERE slug = $ca RETURNING crl_number";
-        command.Parameters.AddWithValue("$ca", caSlug);
-        return command.ExecuteScalar() as long? ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
     }
 
     public void SaveCrl(CrlRecord crl)
@@ -228,6 +253,8 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         InvalidityDate = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(11)),
         StatusChangedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(12)),
         Der = reader.IsDBNull(13) ? null : (byte[])reader[13],
+        Published = reader.GetInt64(14) != 0,
+        SuspendedFor = reader.IsDBNull(15) ? null : reader.GetString(15),
     };
 
     private static string StateName(CertificateState state) => state.ToString().ToLowerInvariant();

@@ -41,8 +41,10 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
         return partition;
     }
 
-    public void CompleteIssuance(string serialHex, byte[] der) =>
-        _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Valid, Der = der };
+    public void CompleteIssuance(string serialHex, byte[] der, bool published) =>
+        _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Valid, Der = der, Published = published };
+
+    public void Publish(string serialHex) => _certificates[serialHex] = _certificates[serialHex] with { Published = true };
 
     public void AbandonIssuance(string serialHex, string why) =>
         _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Abandoned };
@@ -56,20 +58,28 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
         {
             State = change.To, RevokedAt = listed ? change.At : null, Reason = listed ? change.Reason : null,
             InvalidityDate = change.InvalidityDate, StatusChangedAt = change.At,
+            SuspendedFor = change.To == CertificateState.Suspended ? change.SuspendedFor ?? "request" : null,
         };
         return true;
     }
 
     public CertificateRecord? FindCertificate(string serialHex) => _certificates.GetValueOrDefault(serialHex);
 
-    public IReadOnlyList<RevokedEntry> ListRevoked(string caSlug, DateTimeOffset at) =>
-        _certificates.Values.Where(c => c.CaSlug == caSlug && c.State is CertificateState.Revoked or CertificateState.Suspended && c.NotAfter >= at)
+    public CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
+    {
+        var entries = _certificates.Values
+            .Where(c => c.CaSlug == caSlug && c.State is CertificateState.Revoked or CertificateState.Suspended && c.NotAfter >= at)
+            .Where(c => onlyPartition is null || c.Partition == onlyPartition)
             .Select(c => new RevokedEntry(c.SerialHex, c.Partition, c.RevokedAt!.Value, c.Reason!.Value, c.InvalidityDate)).ToList();
+        var partitions = PartitionCount(caSlug);
+        var numbers = onlyPartition is null ? 1 + partitions : 1;
+        _crlNumber += numbers;
+        return new CrlSnapshot(_crlNumber - numbers + 1, partitions, entries);
+    }
 
     public int PartitionCount(string caSlug) =>
         _certificates.Values.Where(c => c.CaSlug == caSlug).Select(c => c.Partition + 1).DefaultIfEmpty(1).Max();
 
-    public long NextCrlNumber(string caSlug) => ++_crlNumber;
     public void SaveCrl(CrlRecord crl) => _crls.Add(crl);
     public CrlRecord? FindLatestCrl(string caSlug, int? partition) =>
         _crls.Where(c => c.CaSlug == caSlug && c.Partition == partition).MaxBy(c => c.Number);

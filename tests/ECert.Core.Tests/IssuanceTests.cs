@@ -90,6 +90,11 @@ public class IssuanceTests
     [InlineData("bad_label.example.com")]
     [InlineData("*.com")]
     [InlineData("intranet")]
+    [InlineData("intranet.notatld")]
+    [InlineData("*.com.hk")]
+    [InlineData("xn--zz.com")]
+    [InlineData("ab--cd.example.com")]
+    [InlineData("com.hk")]
     public void InternalOrMalformedDnsNamesAreRefused(string dns)
     {
         var ca = new TestCa();
@@ -166,10 +171,13 @@ public class IssuanceTests
         var tbs = new TbsCertificate(SerialNumbers.NewSerial(), new X500DistinguishedName("CN=CA"), now, now.AddDays(250),
             new X500DistinguishedName("CN=not-in-san.example.com"), publicKey,
             [CertificateExtensions.BasicConstraints(false), CertificateExtensions.KeyUsage(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment)]);
-        var findings = CertificateLinter.Lint(tbs, profile, now.AddYears(5));
+        using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var issuer = new CertificateRequest("CN=Issuer", issuerKey, HashAlgorithmName.SHA256).CreateSelfSigned(now, now.AddYears(5));
+        var findings = CertificateLinter.Lint(tbs, profile, issuer);
         Assert.Contains(findings, f => f.Contains("exceeds the profile's 199 days"));
         Assert.Contains(findings, f => f.Contains("EC key"));
         Assert.Contains(findings, f => f.Contains("subjectAltName"));
         Assert.Contains(findings, f => f.Contains(Oids.CrlDistributionPoints));
+        Assert.Contains(findings, f => f.Contains("not among the issuing CA's policies"));
     }
 }

@@ -31,6 +31,29 @@ public class StatusAndCrlTests
     }
 
     [Fact]
+    public void TlsCertificatesCannotBeSuspended()
+    {
+        var ca = new TestCa();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        var serial = ca.Issuer.Issue(new Issuance.IssuanceRequest("server", publicKey,
+            new Issuance.SubjectDetails { Organisation = "Example Ltd", DnsNames = ["www.example.com"] })).SerialHex;
+        var error = Assert.Throws<ECertException>(() => ca.Status.Suspend(serial));
+        Assert.Contains("4.9.13", error.Message);
+        Assert.Equal(CertificateState.Valid, ca.Stores.FindCertificate(serial)!.State);
+    }
+
+    [Fact]
+    public void ASuspensionForNonPaymentIsNotResumedByHand()
+    {
+        var ca = new TestCa();
+        var serial = ca.IssuePersonal().SerialHex;
+        ca.Status.Suspend(serial, CertificateStatusService.SuspendedForNonPayment);
+        Assert.Contains("recording the subscription payment", Assert.Throws<ECertException>(() => ca.Status.Resume(serial)).Message);
+        Assert.Equal(CertificateState.Valid, ca.Status.ResumeAfterPayment(serial).State);
+    }
+
+    [Fact]
     public void ASuspendedCertificateCanBeRevokedForGood()
     {
         var ca = new TestCa();

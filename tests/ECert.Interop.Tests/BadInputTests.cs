@@ -138,6 +138,64 @@ public class BadInputTests(EcertServerFixture ca)
         AssertRefused(result, 2, "passphrase is wrong");
     }
 
+    [Theory]
+    [InlineData("database", "cannot be used")]
+    [InlineData("null-section", "CrlSchedule section is missing or null")]
+    [InlineData("unknown-profile", "'sever', which is not a profile")]
+    [InlineData("bad-json", "is not valid")]
+    public async Task ADamagedDataFolderIsOneLineNeverAStackTrace(string damage, string expected)
+    {
+        var folder = ca.File("damaged-" + damage);
+        Directory.CreateDirectory(folder);
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(ca.DataFolder, "ecert.json")))!.AsObject();
+        var text = settings.ToJsonString();
+        switch (damage)
+        {
+            case "database":
+                await File.WriteAllTextAsync(Path.Combine(folder, "ecert.db"), "this is not a database, just text that fills a page or two");
+                break;
+            case "null-section":
+                settings["CrlSchedule"] = null;
+                text = settings.ToJsonString();
+                break;
+            case "unknown-profile":
+                settings["Profiles"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "sever": { "ValidityDays": 10 } }""");
+                text = settings.ToJsonString();
+                break;
+            default:
+                text = text[..(text.Length / 2)];
+                break;
+        }
+        await File.WriteAllTextAsync(Path.Combine(folder, "ecert.json"), text);
+        var result = await ca.EcertAsync("status", "--data", folder, "--serial", "01");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+        Assert.Contains(expected, result.Stderr);
+    }
+
+    [Fact]
+    public async Task NonIsoInvalidityDatesNonAsciiMailAndTlsSuspensionAreRefused()
+    {
+        var issued = await _subscribers.IssuePersonalAsync();
+        AssertRefused(await ca.EcertAsync("revoke", "--serial", issued.Serial, "--reason", "keyCompromise", "--invalidity-date", "1/2/3"), 2, "ISO 8601");
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(3)",
+            "--email", "tå@example.com", "--out", ca.File("mail.pem")), 2, "is not an e-mail address");
+        var server = await _subscribers.IssueAsync("server", ["--org", "Example Ltd", "--dns", "tls.example.com"]);
+        AssertRefused(await ca.EcertAsync("suspend", "--serial", server.Serial), 3, "may not be suspended");
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "server", "--csr", csr, "--org", "Example Ltd", "--dns", "*.com.hk", "--out", ca.File("w.pem")), 3, "public suffix");
+    }
+
+    [Fact]
+    public async Task AMistypedCommandLineGoesToStderr()
+    {
+        var result = await ca.EcertAsync("revoke", "--serail", "01");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("--serail", result.Stderr);
+    }
+
     [Fact]
     public async Task UnknownCrlsAndCasAreProblemDocuments()
     {

@@ -70,25 +70,32 @@ public static class IssueCommand
             : CsrReader.ReadPublicKey(ReadInput(csr!));
 
         var issued = instance.Issuer().Issue(new IssuanceRequest(profile.Name, publicKey, details));
+        string? pin = null;
         try
         {
+            // Both files are written in full beside their targets first, then renamed into place.
             if (generatedKey is not null)
             {
-                var pin = PinEnvelope.NewPin();
-                p12Out!.Write(BuildPkcs12(issued, generatedKey, instance, pin));
-                Console.Error.WriteLine($"PIN envelope for {issued.SerialHex}: {pin}");
-                Console.Error.WriteLine("(shown once: print it for the PIN mailer; the CA keeps no copy of the key or the PIN)");
+                pin = PinEnvelope.NewPin();
+                p12Out!.WriteTemporary(BuildPkcs12(issued, generatedKey, instance, pin));
             }
-            certificateOut.Write(System.Text.Encoding.ASCII.GetBytes(issued.Pem));
+            certificateOut.WriteTemporary(System.Text.Encoding.ASCII.GetBytes(issued.Pem));
+            p12Out?.Commit();
+            certificateOut.Commit();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"certificate {issued.SerialHex} was issued but could not be written ({e.Message}); revoke it with './ecert revoke --serial {issued.SerialHex} --reason cessationOfOperation' and issue again", e);
-        }
-        finally
-        {
             certificateOut.Discard();
             p12Out?.Discard();
+            p12Out?.DeleteTarget();
+            // A certificate nobody received must not stay valid; a centrally generated key is gone.
+            instance.Status().Revoke(issued.SerialHex, Core.Status.RevocationReason.CessationOfOperation);
+            throw new IOException($"certificate {issued.SerialHex} was issued but could not be delivered ({e.Message}); it has been revoked (cessationOfOperation): issue again", e);
+        }
+        if (pin is not null)
+        {
+            Console.Error.WriteLine($"PIN envelope for {issued.SerialHex}: {pin}");
+            Console.Error.WriteLine("(shown once: print it for the PIN mailer; the CA keeps no copy of the key or the PIN)");
         }
         Console.WriteLine(issued.SerialHex);
         return 0;

@@ -62,14 +62,20 @@ public static class ServeCommand
             Console.Error.WriteLine("ecert: --log-level must be one of Trace, Debug, Information, Warning, Error");
             return 2;
         }
-        var app = EcertServer.Build(instance, parse.GetValue(Urls)!, level);
+        Microsoft.AspNetCore.Builder.WebApplication? app = null;
+        exit = CommonOptions.Run(() =>
+        {
+            app = EcertServer.Build(instance, parse.GetValue(Urls)!, level);
+            return 0;
+        });
+        if (exit != 0 || app is null) return exit;
         try
         {
             await app.StartAsync(cancellation);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or ArgumentException)
         {
-            Console.Error.WriteLine($"ecert: cannot listen on {parse.GetValue(Urls)}: {e.Message}");
+            Console.Error.WriteLine($"ecert: cannot listen on {parse.GetValue(Urls)}: {e.Message.ReplaceLineEndings(" ")}");
             return 74;
         }
         Console.WriteLine($"ecert: serving {instance.Folder} on {string.Join(", ", app.Urls)}");

@@ -76,8 +76,9 @@ public static class StatusCommands
     private static DateTimeOffset? ParseDate(string? text)
     {
         if (text is null) return null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+        string[] formats = ["yyyy-MM-dd", "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
+        return DateTimeOffset.TryParseExact(text.Trim(), formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
             ? date
-            : throw ECertException.Invalid($"--invalidity-date '{text}' is not an ISO 8601 date and time, e.g. 2026-11-28T09:00:00Z");
+            : throw ECertException.Invalid($"--invalidity-date '{text}' is not an ISO 8601 date or date and time, e.g. 2026-11-28 or 2026-11-28T09:00:00Z");
     }
 }

@@ -13,11 +13,16 @@ public sealed record CrlRunReport(string CaSlug, int? Partition, long Number, in
 /// Issues CRLs: for each issuing CA a full CRL and one CRL per partition (each with an Issuing
 /// Distribution Point naming the partition URL that its certificates carry), and the root's CRL
 /// covering the issuing CAs. Suspended certificates are listed with reason certificateHold.
+/// Entries and CRL numbers come from one store snapshot, so when two processes publish at once the
+/// CRL with the higher number is never the one that misses a revocation.
 /// </summary>
 public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStore keys, CaSettings settings, TimeProvider time)
 {
     private readonly CrlSchedule _schedule = new(settings.CrlSchedule);
     private readonly CaUrls _urls = new(settings.BaseUrl);
+
+    /// <summary>The root CRL is re-issued when a third of its validity (at most 30 days) remains.</summary>
+    private TimeSpan RootCrlLead => TimeSpan.FromDays(Math.Min(30.0, settings.CrlSchedule.RootCrlValidityDays / 3.0));
 
     /// <summary>Issues every CRL of every CA now.</summary>
     public IReadOnlyList<CrlRunReport> PublishAll()
@@ -36,7 +41,7 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
             var full = store.FindLatestCrl(ca.Slug, null);
             if (full is null) return true;
             var due = ca.Role == CaRole.Root
-                ? full.NextUpdate - TimeSpan.FromDays(30)
+                ? full.NextUpdate - RootCrlLead
                 : full.NextUpdate - TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
             if (due <= now) return true;
             if (ca.Role == CaRole.Issuing)
@@ -53,13 +58,13 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
             ? now.AddDays(settings.CrlSchedule.RootCrlValidityDays)
             : _schedule.NextUpdate(now);
         var key = keys.GetSigningKey(ca.KeyId);
-        var entries = store.ListRevoked(ca.Slug, now);
-        var reports = new List<CrlRunReport> { Issue(ca, key, null, entries, now, nextUpdate) };
+        var snapshot = store.TakeCrlSnapshot(ca.Slug, now);
+        var reports = new List<CrlRunReport> { Issue(ca, key, null, snapshot.FirstNumber, snapshot.Entries, now, nextUpdate) };
         if (ca.Role == CaRole.Issuing)
         {
-            var byPartition = entries.ToLookup(e => e.Partition);
-            for (var partition = 0; partition < store.PartitionCount(ca.Slug); partition++)
-                reports.Add(Issue(ca, key, partition, byPartition[partition], now, nextUpdate));
+            var byPartition = snapshot.Entries.ToLookup(e => e.Partition);
+            for (var partition = 0; partition < snapshot.PartitionCount; partition++)
+                reports.Add(Issue(ca, key, partition, snapshot.FirstNumber + 1 + partition, byPartition[partition], now, nextUpdate));
         }
         return reports;
     }
@@ -72,17 +77,18 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     {
         if (store.FindLatestCrl(ca.Slug, partition) is not null) return null;
         var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
-        var entries = store.ListRevoked(ca.Slug, now).Where(e => e.Partition == partition);
-        return Issue(ca, keys.GetSigningKey(ca.KeyId), partition, entries, now, _schedule.NextUpdate(now));
+        var snapshot = store.TakeCrlSnapshot(ca.Slug, now, partition);
+        return Issue(ca, keys.GetSigningKey(ca.KeyId), partition, snapshot.FirstNumber, snapshot.Entries, now, _schedule.NextUpdate(now));
     }
 
-    private CrlRunReport Issue(CaRecord ca, SigningKey key, int? partition, IEnumerable<RevokedEntry> entries, DateTimeOffset now, DateTimeOffset nextUpdate)
+    private CrlRunReport Issue(CaRecord ca, SigningKey key, int? partition, long number, IEnumerable<RevokedEntry> entries,
+        DateTimeOffset now, DateTimeOffset nextUpdate)
     {
         var started = time.GetTimestamp();
         var header = new CrlHeader(
             ca.Certificate.SubjectName.RawData,
             ca.SubjectKeyIdentifier,
-            store.NextCrlNumber(ca.Slug),
+            number,
             now,
             nextUpdate,
             partition is { } p ? _urls.PartitionCrl(ca.Slug, p) : null);

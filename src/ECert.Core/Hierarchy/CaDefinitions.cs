@@ -20,7 +20,9 @@ public static class CaDefinitions
     [
         new("personal-g1", "ECert Personal CA G1", 10, [Oids.ClientAuth, Oids.EmailProtection], [AnyPolicy]),
         new("organisational-g1", "ECert Organisational CA G1", 10, [Oids.ClientAuth, Oids.EmailProtection], [AnyPolicy]),
-        // A TLS issuing CA carries serverAuth and the Baseline Requirements' policy (BR 7.1.2.10).
-        new("server-g1", "ECert Server CA G1", 10, [Oids.ServerAuth], [Oids.CabfOrganizationValidated, Oids.ECertPolicyArc + ".5"]),
+        // A TLS issuing CA carries serverAuth and exactly the policies its certificates assert
+        // (BR 7.1.2.10): the CA/B Forum OV policy and the server CPS policy. A new CPS version means a
+        // new issuing CA generation.
+        new("server-g1", "ECert Server CA G1", 10, [Oids.ServerAuth], [Oids.CabfOrganizationValidated, Oids.ECertPolicyArc + ".5.1"]),
     ];
 }

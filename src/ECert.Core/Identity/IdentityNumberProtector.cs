@@ -30,7 +30,9 @@ public sealed class IdentityNumberProtector(byte[] key, int keyVersion = 1)
     ///     digest      OCTET STRING }          -- HMAC-SHA256("HKID:" || canonical number)
     /// </code>
     /// </summary>
-    public byte[] EncodeExtensionValue(HkIdentityNumber number)
+    public byte[] EncodeExtensionValue(HkIdentityNumber number) => EncodeExtensionValue(Digest(number));
+
+    public byte[] EncodeExtensionValue(byte[] digest)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -41,7 +43,7 @@ public sealed class IdentityNumberProtector(byte[] key, int keyVersion = 1)
                 writer.WriteObjectIdentifier(Oids.HmacWithSha256);
                 writer.WriteNull();
             }
-            writer.WriteOctetString(Digest(number));
+            writer.WriteOctetString(digest);
         }
         return writer.Encode();
     }

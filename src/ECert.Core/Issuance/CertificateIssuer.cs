@@ -10,8 +10,12 @@ using ECert.Core.Stores;
 
 namespace ECert.Core.Issuance;
 
-/// <summary>A request to certify a public key under a profile, with the verified subject details.</summary>
-public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject);
+/// <summary>
+/// A request to certify a public key under a profile, with the verified subject details.
+/// <paramref name="Publish"/> false keeps the certificate out of the repository until the
+/// subscriber accepts it.
+/// </summary>
+public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject, bool Publish = true);
 
 public sealed record IssuedCertificate(string SerialHex, byte[] Der, int Partition, BuiltSubject Subject, CaRecord Issuer)
 {
@@ -54,13 +58,13 @@ public sealed class CertificateIssuer(
             // A new partition's CRL exists before the first certificate naming it does.
             crls.EnsurePartitionPublished(issuer, partition);
             var tbs = Prepare(profile, issuer, subject, request.PublicKey, serial, partition, notBefore, notAfter);
-            var findings = CertificateLinter.Lint(tbs, profile, issuer.NotAfter);
+            var findings = CertificateLinter.Lint(tbs, profile, issuer.Certificate);
             if (findings.Count > 0)
                 throw ECertException.Policy("the certificate failed pre-issuance checks: " + string.Join("; ", findings));
             var signingKey = keys.GetSigningKey(issuer.KeyId);
             var der = tbs.Sign(signingKey);
             SignatureCheck.RequireValid(der, issuer.Certificate);
-            certificates.CompleteIssuance(serialHex, der);
+            certificates.CompleteIssuance(serialHex, der, request.Publish);
             return new IssuedCertificate(serialHex, der, partition, subject, issuer);
         }
         catch (Exception e)
@@ -112,8 +116,9 @@ public sealed class CertificateIssuer(
             CertificateExtensions.CertificatePolicies(profile.PolicyOids),
         };
         if (subject.SubjectAltName is not null) extensions.Add(subject.SubjectAltName);
-        if (subject.IdentityNumber is not null)
-            extensions.Add(new X509Extension(Asn1.Oids.ProtectedIdentityNumber, identityProtector.EncodeExtensionValue(subject.IdentityNumber), critical: false));
+        var identityDigest = subject.IdentityDigest ?? (subject.IdentityNumber is { } number ? identityProtector.Digest(number) : null);
+        if (identityDigest is not null)
+            extensions.Add(new X509Extension(Asn1.Oids.ProtectedIdentityNumber, identityProtector.EncodeExtensionValue(identityDigest), critical: false));
         return new TbsCertificate(serial, issuer.Certificate.SubjectName, notBefore, notAfter, subject.Name, publicKey, extensions);
     }
 

@@ -11,8 +11,9 @@ namespace ECert.Core.Issuance;
 /// </summary>
 public static class CertificateLinter
 {
-    public static IReadOnlyList<string> Lint(TbsCertificate tbs, CertificateProfile profile, DateTimeOffset issuerNotAfter)
+    public static IReadOnlyList<string> Lint(TbsCertificate tbs, CertificateProfile profile, X509Certificate2 issuer)
     {
+        var issuerNotAfter = new DateTimeOffset(issuer.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         var findings = new List<string>();
         void Require(bool ok, string finding) { if (!ok) findings.Add(finding); }
 
@@ -60,7 +61,23 @@ public static class CertificateLinter
             Require(validity <= TimeSpan.FromDays(ProfileFactory.ServerMaxValidityDays), "a TLS certificate may be valid at most 199 days");
         }
         Require(tbs.Subject.RawData.Length > 2, "the subject name is empty");
+
+        // Policy OIDs are not hierarchical: each one the certificate asserts must be in the issuing
+        // CA's policies (or the CA must assert anyPolicy), or path validation drops it (RFC 5280 6.1.3).
+        var issuerPolicies = PolicyOids(issuer.Extensions[Oids.CertificatePolicies]);
+        if (!issuerPolicies.Contains("2.5.29.32.0"))
+            foreach (var policy in profile.PolicyOids.Where(p => !issuerPolicies.Contains(p)))
+                findings.Add($"policy {policy} is not among the issuing CA's policies; relying parties would reject it");
         return findings;
+    }
+
+    private static List<string> PolicyOids(X509Extension? extension)
+    {
+        if (extension is null) return [];
+        var reader = new System.Formats.Asn1.AsnReader(extension.RawData, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        var oids = new List<string>();
+        while (reader.HasData) oids.Add(reader.ReadSequence().ReadObjectIdentifier());
+        return oids;
     }
 
     /// <summary>The typed view of an extension, whichever way it was built.</summary>

@@ -27,6 +27,12 @@ public static class CsrReader
         {
             throw ECertException.Invalid($"the CSR is not a valid PKCS#10 request: {e.Message}");
         }
+        catch (NotSupportedException)
+        {
+            throw ECertException.Policy("the CSR's key algorithm is not accepted; use RSA (2048 bits or more) or ECDSA P-256/P-384");
+        }
+        if (SignatureAlgorithm(der) == RsaPss)
+            throw ECertException.Policy("RSA-PSS signed CSRs are not supported; sign the request with PKCS#1 v1.5 (e.g. openssl req -sigopt rsa_padding_mode:pkcs1)");
         try
         {
             // The default options verify the request's self-signature: proof of possession.
@@ -36,7 +42,28 @@ public static class CsrReader
         {
             throw ECertException.Invalid("the CSR's signature does not verify: the request was altered or was not signed with the key it carries (proof of possession failed)");
         }
+        catch (NotSupportedException)
+        {
+            throw ECertException.Policy("the CSR's signature algorithm is not accepted; sign it with SHA-256 or stronger (RSA PKCS#1 v1.5 or ECDSA)");
+        }
         return request.PublicKey;
+    }
+
+    private const string RsaPss = "1.2.840.113549.1.1.10";
+
+    /// <summary>CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature }</summary>
+    private static string? SignatureAlgorithm(byte[] der)
+    {
+        try
+        {
+            var request = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            request.ReadEncodedValue();
+            return request.ReadSequence().ReadObjectIdentifier();
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return null;
+        }
     }
 
     private static byte[] ToDer(byte[] csr)

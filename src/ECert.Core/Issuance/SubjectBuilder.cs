@@ -13,6 +13,7 @@ public sealed record BuiltSubject(
     string DisplayName,
     X509Extension? SubjectAltName,
     HkIdentityNumber? IdentityNumber,
+    byte[]? IdentityDigest,
     IReadOnlyList<string> DnsNames,
     string? Email);
 
@@ -25,7 +26,8 @@ public static partial class SubjectBuilder
     public const int MaxNameLength = 64;
     public const int MaxEmailLength = 128;
 
-    [GeneratedRegex(@"^[^@\s]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
+    // ASCII only: an rfc822Name is an IA5String (RFC 5280 4.2.1.6).
+    [GeneratedRegex(@"^[\x21-\x3F\x41-\x7E]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
     private static partial Regex EmailShape();
 
     [GeneratedRegex(@"^[0-9]{8}(-[0-9]{3})?$")]
@@ -73,7 +75,10 @@ public static partial class SubjectBuilder
             if (template == SubjectTemplate.Person)
             {
                 display = Text(details.Name, "--name", "the name as on the identity card", required: true)!;
-                idNumber = HkIdentityNumber.Parse(details.IdNumber ?? throw ECertException.Invalid($"profile '{profile.Name}' needs --id-number (the Hong Kong identity card number)"));
+                if (details.IdentityDigest is null)
+                    idNumber = HkIdentityNumber.Parse(details.IdNumber ?? throw ECertException.Invalid($"profile '{profile.Name}' needs --id-number (the Hong Kong identity card number)"));
+                else if (details.IdNumber is not null)
+                    throw ECertException.Invalid("give the identity number or its protected form, not both");
             }
             else
             {
@@ -91,16 +96,25 @@ public static partial class SubjectBuilder
             dn.Common(display);
             if (details.Email is not null)
             {
-                email = details.Email.Trim();
-                if (email.Length > MaxEmailLength || !EmailShape().IsMatch(email))
-                    throw ECertException.Invalid($"--email '{details.Email}' is not an e-mail address");
+                email = CheckEmail(details.Email, "--email");
                 san.AddEmailAddress(email);
                 hasSan = true;
             }
         }
         dn.Add(Oids.SerialNumberAttribute, srn, UniversalTagNumber.PrintableString);
-        return new BuiltSubject(dn.Build(), display, hasSan ? san.Build() : null, idNumber, dnsNames, email);
+        return new BuiltSubject(dn.Build(), display, hasSan ? san.Build() : null, idNumber, details.IdentityDigest, dnsNames, email);
     }
+
+    /// <summary>An e-mail address of at most 128 characters, returned trimmed.</summary>
+    public static string CheckEmail(string value, string what)
+    {
+        var email = value.Trim();
+        return email.Length <= MaxEmailLength && EmailShape().IsMatch(email) ? email
+            : throw ECertException.Invalid($"{what} '{value}' is not an e-mail address");
+    }
+
+    /// <summary>A name for a certificate: present, at most 64 characters, no control characters.</summary>
+    public static string CheckName(string? value, string what) => Text(value, what, "a name", required: true)!;
 
     private static void Refuse(CertificateProfile profile, string? value, string option, bool applies)
     {
@@ -120,7 +134,7 @@ public static partial class SubjectBuilder
         return text;
     }
 
-    private static string BrNumber(string value)
+    public static string BrNumber(string value)
     {
         var text = value.Trim();
         return BrNumberShape().IsMatch(text) ? text

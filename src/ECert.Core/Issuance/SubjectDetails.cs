@@ -12,6 +12,12 @@ public sealed record SubjectDetails
     /// <summary>The clear identity number: checked, hashed, masked, and never stored.</summary>
     public string? IdNumber { get; init; }
 
+    /// <summary>
+    /// The keyed hash of a registered person's identity number, in place of <see cref="IdNumber"/>:
+    /// the service keeps only this, never the clear number.
+    /// </summary>
+    public byte[]? IdentityDigest { get; init; }
+
     public string? Email { get; init; }
     public string? Organisation { get; init; }
     public string? OrganisationUnit { get; init; }

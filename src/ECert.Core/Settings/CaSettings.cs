@@ -19,11 +19,10 @@ public sealed class CaSettings
 
     public OcspSettings Ocsp { get; set; } = new();
 
+    public ServiceSettings Service { get; set; } = new();
+
     /// <summary>Overrides of the built-in profiles, by profile name; absent fields keep the default.</summary>
     public Dictionary<string, Profiles.ProfileOptions> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>The URL with no trailing slash.</summary>
-    public string NormalizedBaseUrl => BaseUrl.TrimEnd('/');
 
     public void Validate()
     {
@@ -33,8 +32,19 @@ public sealed class CaSettings
             throw ECertException.Invalid($"base URL '{BaseUrl}' must not carry a query or fragment");
         if (CrlPartitionSize < 1)
             throw ECertException.Invalid("CrlPartitionSize must be at least 1");
+        // JSON can set a section to null; say which one rather than fail later.
+        if (CrlSchedule is null) throw ECertException.Invalid("the CrlSchedule section is missing or null");
+        if (Ocsp is null) throw ECertException.Invalid("the Ocsp section is missing or null");
+        if (Service is null) throw ECertException.Invalid("the Service section is missing or null");
+        if (Profiles is null) throw ECertException.Invalid("the Profiles section is null; leave it out or give an object");
         CrlSchedule.Validate();
         Ocsp.Validate();
+        Service.Validate();
+        foreach (var name in Profiles.Keys)
+            if (!Core.Profiles.BuiltInProfiles.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw ECertException.Invalid($"Profiles names '{name}', which is not a profile; use {string.Join(", ", Core.Profiles.BuiltInProfiles.Names)}");
+        foreach (var name in Core.Profiles.BuiltInProfiles.Names)
+            Core.Profiles.ProfileFactory.Create(name, Profiles);
     }
 }
 
@@ -53,7 +63,7 @@ public sealed class CrlScheduleSettings
 
     public void Validate()
     {
-        if (TimesOfDay.Count == 0)
+        if (TimesOfDay is null || TimesOfDay.Count == 0)
             throw ECertException.Invalid("CrlSchedule.TimesOfDay must name at least one time of day");
         foreach (var time in TimesOfDay)
             if (!TimeOnly.TryParseExact(time, "HH:mm", out _))
@@ -85,5 +95,42 @@ public sealed class OcspSettings
             throw ECertException.Invalid("Ocsp.HttpMaxAgeSeconds must not be negative");
         if (ResponderCertificateValidityDays is < 1 or > 398)
             throw ECertException.Invalid("Ocsp.ResponderCertificateValidityDays must be between 1 and 398");
+    }
+}
+
+/// <summary>The service's periods: acceptance, payment grace, renewal windows.</summary>
+public sealed class ServiceSettings
+{
+    /// <summary>An issued certificate not accepted within this many days is revoked unpublished.</summary>
+    public int AcceptanceDays { get; set; } = 90;
+
+    /// <summary>Days after a subscription period ends before an unpaid certificate is suspended.</summary>
+    public int PaymentGraceDays { get; set; } = 30;
+
+    /// <summary>Days a certificate stays suspended for non-payment before it is revoked.</summary>
+    public int UnpaidRevocationDays { get; set; } = 90;
+
+    /// <summary>How long before expiry renewal opens (and the reminder goes out), per profile.</summary>
+    public Dictionary<string, int> RenewalWindowDays { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["personal"] = 21, ["personal-smartid"] = 21, ["organisational"] = 30, ["encipherment"] = 30, ["server"] = 30,
+    };
+
+    /// <summary>The sender of reminders, and the SMTP relay that takes them (none: they stay queued).</summary>
+    public string MailFrom { get; set; } = "e-cert@ecert.invalid";
+    public string? SmtpHost { get; set; }
+    public int SmtpPort { get; set; } = 25;
+
+    public int RenewalWindow(string profile) => RenewalWindowDays.TryGetValue(profile, out var days) ? days : 21;
+
+    public void Validate()
+    {
+        if (AcceptanceDays < 1) throw ECertException.Invalid("Service.AcceptanceDays must be at least 1");
+        if (PaymentGraceDays < 0) throw ECertException.Invalid("Service.PaymentGraceDays must not be negative");
+        if (UnpaidRevocationDays < 1) throw ECertException.Invalid("Service.UnpaidRevocationDays must be at least 1");
+        if (RenewalWindowDays is null) throw ECertException.Invalid("Service.RenewalWindowDays is null");
+        foreach (var (profile, days) in RenewalWindowDays)
+            if (days is < 1 or > 180) throw ECertException.Invalid($"Service.RenewalWindowDays[{profile}] must be between 1 and 180");
+        if (SmtpPort is < 1 or > 65535) throw ECertException.Invalid("Service.SmtpPort must be a TCP port");
     }
 }

@@ -36,33 +36,55 @@ public sealed class CertificateStatusService(ICertificateStore store, TimeProvid
         return Apply(record, CertificateState.Revoked, now, reason, invalidityDate is null ? null : DerWriting.TruncateToSeconds(invalidityDate.Value));
     }
 
-    public CertificateRecord Suspend(string serial)
+    public const string SuspendedOnRequest = "request";
+    public const string SuspendedForNonPayment = "non-payment";
+
+    /// <summary>Puts a valid certificate on hold, recording why (a request, or non-payment).</summary>
+    public CertificateRecord Suspend(string serial, string cause = SuspendedOnRequest)
     {
         var record = Get(serial);
+        if (record.Profile == Profiles.BuiltInProfiles.Server)
+            throw ECertException.Policy($"certificate {record.SerialHex} is a TLS server certificate, which may not be suspended (Baseline Requirements 4.9.13); revoke it instead");
         if (record.State != CertificateState.Valid)
             throw ECertException.Conflict($"certificate {record.SerialHex} is {Describe(record)}; only a valid certificate can be suspended");
-        return Apply(record, CertificateState.Suspended, DerWriting.TruncateToSeconds(time.GetUtcNow()), RevocationReason.CertificateHold, null);
+        return Apply(record, CertificateState.Suspended, DerWriting.TruncateToSeconds(time.GetUtcNow()), RevocationReason.CertificateHold, null, cause);
     }
 
+    /// <summary>
+    /// Resumes a certificate suspended on request. One suspended for non-payment resumes only when
+    /// the payment is recorded (<see cref="ResumeAfterPayment"/>).
+    /// </summary>
     public CertificateRecord Resume(string serial)
     {
         var record = Get(serial);
         if (record.State != CertificateState.Suspended)
             throw ECertException.Conflict($"certificate {record.SerialHex} is {Describe(record)}; only a suspended certificate can be resumed");
+        if (record.SuspendedFor == SuspendedForNonPayment)
+            throw ECertException.Conflict($"certificate {record.SerialHex} is suspended for non-payment; recording the subscription payment resumes it");
         return Apply(record, CertificateState.Valid, DerWriting.TruncateToSeconds(time.GetUtcNow()), null, null);
+    }
+
+    /// <summary>Resumes a certificate suspended for non-payment once its subscription is paid; others are left as they are.</summary>
+    public CertificateRecord ResumeAfterPayment(string serial)
+    {
+        var record = Get(serial);
+        return record is { State: CertificateState.Suspended, SuspendedFor: SuspendedForNonPayment }
+            ? Apply(record, CertificateState.Valid, DerWriting.TruncateToSeconds(time.GetUtcNow()), null, null)
+            : record;
     }
 
     public static string Describe(CertificateRecord record) => record.State switch
     {
         CertificateState.Valid => "valid",
-        CertificateState.Suspended => "suspended (certificateHold)",
+        CertificateState.Suspended => $"suspended (certificateHold, {record.SuspendedFor ?? SuspendedOnRequest})",
         CertificateState.Revoked => $"revoked ({record.Reason?.Name()})",
         _ => record.State.ToString().ToLowerInvariant(),
     };
 
-    private CertificateRecord Apply(CertificateRecord record, CertificateState to, DateTimeOffset at, RevocationReason? reason, DateTimeOffset? invalidityDate)
+    private CertificateRecord Apply(CertificateRecord record, CertificateState to, DateTimeOffset at, RevocationReason? reason,
+        DateTimeOffset? invalidityDate, string? suspendedFor = null)
     {
-        var change = new StatusChange(record.SerialHex, record.State, to, at, reason, invalidityDate);
+        var change = new StatusChange(record.SerialHex, record.State, to, at, reason, invalidityDate, suspendedFor);
         if (!store.ChangeStatus(change))
             throw ECertException.Conflict($"certificate {record.SerialHex} changed status while this request ran; check its status and try again");
         return store.FindCertificate(record.SerialHex)!;

@@ -59,6 +59,9 @@ public sealed record CertificateRecord
     public DateTimeOffset? InvalidityDate { get; init; }
     public DateTimeOffset? StatusChangedAt { get; init; }
     public byte[]? Der { get; init; }
+    public bool Published { get; init; } = true;
+    /// <summary>Why a suspended certificate is on hold: "non-payment" or "request".</summary>
+    public string? SuspendedFor { get; init; }
 }
 
 /// <summary>A CRL entry: a revoked or suspended certificate.</summary>
@@ -74,4 +77,11 @@ public sealed record StatusChange(
     CertificateState To,
     DateTimeOffset At,
     RevocationReason? Reason,
-    DateTimeOffset? InvalidityDate);
+    DateTimeOffset? InvalidityDate,
+    string? SuspendedFor = null);
+
+/// <summary>
+/// What the CRLs of one run are made from. Numbers: the full CRL gets <see cref="FirstNumber"/>,
+/// partition p gets FirstNumber + 1 + p; with a single partition requested it gets FirstNumber.
+/// </summary>
+public sealed record CrlSnapshot(long FirstNumber, int PartitionCount, IReadOnlyList<RevokedEntry> Entries);

@@ -29,8 +29,11 @@ public interface ICertificateStore : ICertificateStatusReader
     /// </summary>
     int Reserve(CertificateReservation reservation, int partitionSize);
 
-    /// <summary>Stores the signed certificate; the serial becomes valid.</summary>
-    void CompleteIssuance(string serialHex, byte[] der);
+    /// <summary>Stores the signed certificate; the serial becomes valid; published ones are in the repository.</summary>
+    void CompleteIssuance(string serialHex, byte[] der, bool published);
+
+    /// <summary>Puts an issued certificate in the public repository (after the subscriber accepts it).</summary>
+    void Publish(string serialHex);
 
     /// <summary>Marks a reservation that was never signed; the serial is never used again.</summary>
     void AbandonIssuance(string serialHex, string why);
@@ -38,12 +41,17 @@ public interface ICertificateStore : ICertificateStatusReader
     /// <summary>Applies the change if the certificate is still in the expected state; false otherwise.</summary>
     bool ChangeStatus(StatusChange change);
 
-    /// <summary>Revoked and suspended certificates of a CA that have not expired at <paramref name="at"/>.</summary>
-    IReadOnlyList<RevokedEntry> ListRevoked(string caSlug, DateTimeOffset at);
+    /// <summary>
+    /// In one transaction: the CA's revoked and suspended certificates not expired at
+    /// <paramref name="at"/>, its partition count, and fresh CRL numbers for the CRLs to be made
+    /// from them (the full CRL and every partition, or only <paramref name="onlyPartition"/>).
+    /// Taking the numbers with the entries means a CRL with a higher number never misses a
+    /// revocation that a lower-numbered one shows, whichever process publishes first.
+    /// </summary>
+    CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null);
 
     /// <summary>How many partitions a CA's certificates have been spread over so far (at least 1).</summary>
     int PartitionCount(string caSlug);
 
-    long NextCrlNumber(string caSlug);
     void SaveCrl(CrlRecord crl);
 }

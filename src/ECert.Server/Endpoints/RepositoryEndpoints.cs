@@ -52,7 +52,8 @@ public static class RepositoryEndpoints
             try { serialHex = SerialNumbers.Normalize(serial); }
             catch (ECertException e) { return EcertServer.Problem(StatusCodes.Status400BadRequest, "Bad serial", e.Message); }
             var record = instance.Certificates.FindCertificate(serialHex);
-            if (record?.Der is null || record.State is CertificateState.Reserved or CertificateState.Abandoned)
+            // Only certificates their subscribers accepted are published (DOMAIN.md, lifecycle step 4).
+            if (record?.Der is null || !record.Published || record.State is CertificateState.Reserved or CertificateState.Abandoned)
                 return EcertServer.Problem(StatusCodes.Status404NotFound, "Certificate not found", $"no certificate with serial {serialHex} is published");
             return Results.Bytes(record.Der, CertificateType);
         });

@@ -1,0 +1,53 @@
+using ECert.Core.Billing;
+
+namespace ECert.Core.Service;
+
+/// <summary>The outlet directory and the RA officers.</summary>
+public interface IOutletStore
+{
+    void SaveOutlet(ServiceOutlet outlet);
+    ServiceOutlet? FindOutlet(string code);
+    IReadOnlyList<ServiceOutlet> ListOutlets();
+    void AddClosure(string outletCode, OutletClosure closure);
+    void SaveOfficer(RaOfficer officer);
+    RaOfficer? FindOfficer(string id);
+    IReadOnlyList<RaOfficer> ListOfficers();
+}
+
+/// <summary>Subscribers and organisations.</summary>
+public interface ISubscriberStore
+{
+    void AddOrganisation(Organisation organisation);
+    Organisation? FindOrganisation(string brNumber);
+    void AddSubscriber(Subscriber subscriber);
+    Subscriber? FindSubscriber(string srn);
+    Subscriber? FindPersonByIdentity(byte[] identityHash);
+    IReadOnlyList<Subscriber> ListSubscribers(string? brNumber = null);
+}
+
+/// <summary>Applications, tariffs, payments and subscription periods.</summary>
+public interface IApplicationStore
+{
+    /// <summary>A new application id such as APP-2026-000123.</summary>
+    string NextApplicationId(int year);
+    void AddApplication(Application application);
+    Application? FindApplication(string id);
+    IReadOnlyList<Application> ListApplications(ApplicationState? state = null, string? srn = null);
+
+    /// <summary>Writes the application if it is still in <paramref name="expected"/>; false otherwise.</summary>
+    bool UpdateApplication(Application updated, ApplicationState expected);
+
+    IReadOnlyList<TariffVersion> ListTariffs();
+    void AddTariff(TariffVersion version);
+
+    /// <summary>A new receipt number such as R-2026-000045.</summary>
+    string NextReceipt(int year);
+
+    /// <summary>Records a payment and, in the same transaction, the application it pays for (if any).</summary>
+    bool RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected);
+    Payment? FindPayment(string receipt);
+    IReadOnlyList<Payment> ListPayments(DateTimeOffset from, DateTimeOffset until);
+
+    void AddPeriod(SubscriptionPeriod period);
+    IReadOnlyList<SubscriptionPeriod> ListPeriods(string serial);
+}
