@@ -95,3 +95,29 @@ public sealed record Payment
 
 /// <summary>A paid period of a certificate's subscription.</summary>
 public sealed record SubscriptionPeriod(string Serial, DateTimeOffset Starts, DateTimeOffset Ends, string? Receipt);
+
+/// <summary>A certificate's subscription as the sweeps see it.</summary>
+public sealed record SubscriptionStanding(
+    string Serial,
+    string Srn,
+    string Profile,
+    ECert.Core.Stores.CertificateState State,
+    string? SuspendedFor,
+    DateTimeOffset PaidUntil,
+    DateTimeOffset NotAfter);
+
+/// <summary>An e-mail to a subscriber (a renewal reminder, a suspension notice), queued until sent.</summary>
+public sealed record Notification
+{
+    public long Id { get; init; }
+    public required string Kind { get; init; }
+    public string? Srn { get; init; }
+    public string? Serial { get; init; }
+    public required string Recipient { get; init; }
+    public required string Subject { get; init; }
+    public required string Body { get; init; }
+    public required DateTimeOffset DueAt { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+}

@@ -50,4 +50,24 @@ public interface IApplicationStore
 
     void AddPeriod(SubscriptionPeriod period);
     IReadOnlyList<SubscriptionPeriod> ListPeriods(string serial);
+
+    /// <summary>
+    /// Certificates that have subscription periods, are valid or suspended, and whose last paid
+    /// period ends before <paramref name="paidUntilBefore"/>.
+    /// </summary>
+    IReadOnlyList<SubscriptionStanding> ListLapsedSubscriptions(DateTimeOffset paidUntilBefore);
+
+    /// <summary>Valid certificates whose notAfter lies in [from, until), for renewal reminders.</summary>
+    IReadOnlyList<SubscriptionStanding> ListExpiring(DateTimeOffset from, DateTimeOffset until);
+}
+
+/// <summary>Reminders and notices waiting to be sent by e-mail, and their delivery record.</summary>
+public interface INotificationStore
+{
+    /// <summary>Queues a notification; false if one of the same kind for the same certificate exists.</summary>
+    bool Queue(Notification notification);
+    IReadOnlyList<Notification> ListDue(DateTimeOffset now, int max);
+    IReadOnlyList<Notification> ListFor(string srn);
+    void MarkSent(long id, DateTimeOffset at);
+    void MarkFailed(long id, string error);
 }
