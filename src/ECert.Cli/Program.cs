@@ -9,6 +9,14 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(IssueCommand.Create());
 foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(CrlCommand.Create());
+root.Subcommands.Add(OutletCommands.Outlet());
+root.Subcommands.Add(OutletCommands.Officer());
+root.Subcommands.Add(SubscriberCommands.Create());
+root.Subcommands.Add(ApplicationCommands.Create());
+root.Subcommands.Add(BillingCommands.Tariff());
+root.Subcommands.Add(BillingCommands.Payment());
+root.Subcommands.Add(BillingCommands.Report());
+root.Subcommands.Add(BillingCommands.ServiceVerbs());
 var parse = root.Parse(args);
 // A mistyped command line is an error, not a result: its message and the help go to stderr.
 var configuration = new InvocationConfiguration();

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ECert.Core;
+using ECert.Core.Billing;
 using ECert.Core.Crl;
 using ECert.Core.Hierarchy;
 using ECert.Core.Identity;
 using ECert.Core.Issuance;
 using ECert.Core.Keys;
 using ECert.Core.Ocsp;
+using ECert.Core.Service;
 using ECert.Core.Settings;
 using ECert.Core.Status;
 using ECert.Keys;
@@ -55,6 +57,10 @@ public sealed class EcertInstance
         }
         Cas = new SqliteCaStore(Database);
         Certificates = new SqliteCertificateStore(Database);
+        Outlets = new SqliteOutletStore(Database);
+        Subscribers = new SqliteSubscriberStore(Database);
+        Applications = new SqliteApplicationStore(Database);
+        Notifications = new SqliteNotificationStore(Database);
         _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
     }
 
@@ -64,6 +70,10 @@ public sealed class EcertInstance
     public SqliteDatabase Database { get; }
     public SqliteCaStore Cas { get; }
     public SqliteCertificateStore Certificates { get; }
+    public SqliteOutletStore Outlets { get; }
+    public SqliteSubscriberStore Subscribers { get; }
+    public SqliteApplicationStore Applications { get; }
+    public SqliteNotificationStore Notifications { get; }
     public IKeyStore Keys => _keys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
@@ -81,7 +91,10 @@ public sealed class EcertInstance
         File.SetUnixFileMode(settingsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using (File.Create(Path.Combine(folder, DatabaseFile))) { }
         File.SetUnixFileMode(Path.Combine(folder, DatabaseFile), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
+        var instance = new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
+        // A new instance starts with the published fees as its tariff versions.
+        foreach (var version in DefaultTariffs.All) instance.Applications.AddTariff(version);
+        return instance;
     }
 
     /// <summary>Opens an existing instance; the error says how to create one when there is none.</summary>
@@ -111,11 +124,25 @@ public sealed class EcertInstance
     public HierarchyBuilder Hierarchy() => new(Cas, Keys, Settings, Responders(), Time);
 
     public CertificateIssuer Issuer() =>
-        new(Cas, Certificates, Keys, Settings, new IdentityNumberProtector(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId)), CrlPublisher(), Time);
+        new(Cas, Certificates, Keys, Settings, IdentityProtector(), CrlPublisher(), Time);
 
     public CertificateStatusService Status() => new(Certificates, Time);
 
     public CrlPublisher CrlPublisher() => new(Cas, Certificates, Keys, Settings, Time);
 
     public OcspResponder OcspResponder() => new(Cas, Certificates, Responders(), Settings.Ocsp, Time);
+
+    public IdentityNumberProtector IdentityProtector() => new(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId));
+
+    public SubscriberRegistry Registry() => new(Subscribers, Certificates, IdentityProtector(), Time);
+
+    public ApplicationService ApplicationService() =>
+        new(Applications, Subscribers, Outlets, Certificates, Issuer(), Status(), Settings, CounterPolicy.HongKong(), Time);
+
+    public SubscriptionService Subscriptions() =>
+        new(Applications, Subscribers, Notifications, Certificates, Status(), ApplicationService(), Settings, Time);
+
+    public ReportService Reports() => new(Applications, Time);
+
+    public TariffBook Tariffs() => new(Applications.ListTariffs());
 }

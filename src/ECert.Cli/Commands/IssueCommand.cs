@@ -44,16 +44,6 @@ public static class IssueCommand
 
     private static int Run(ParseResult parse)
     {
-        var csr = parse.GetValue(Csr);
-        var generate = parse.GetValue(GenerateKey);
-        var p12 = parse.GetValue(P12);
-        if ((csr is null) == !generate)
-            throw ECertException.Invalid("give exactly one of --csr FILE or --generate-key");
-        if (generate && p12 is null)
-            throw ECertException.Invalid("--generate-key needs --p12 FILE: the generated key is delivered only in that file");
-        if (!generate && p12 is not null)
-            throw ECertException.Invalid("--p12 goes with --generate-key");
-
         var instance = CommonOptions.OpenInstance(parse);
         var profile = ProfileFactory.Create(parse.GetValue(Profile)!, instance.Settings.Profiles);
         var details = new SubjectDetails
@@ -62,64 +52,10 @@ public static class IssueCommand
             Organisation = parse.GetValue(Org), OrganisationUnit = parse.GetValue(OrgUnit), BrNumber = parse.GetValue(BrNumber),
             DnsNames = parse.GetValue(Dns) ?? [], Srn = parse.GetValue(Srn),
         };
-        var certificateOut = new PendingFile(parse.GetValue(Out)!);
-        var p12Out = p12 is null ? null : new PendingFile(p12);
-        using var generatedKey = generate ? profile.CentralKeyAlgorithm.Generate() : null;
-        var publicKey = generatedKey is not null
-            ? PublicKey.CreateFromSubjectPublicKeyInfo(generatedKey.ExportSubjectPublicKeyInfo(), out _)
-            : CsrReader.ReadPublicKey(ReadInput(csr!));
-
-        var issued = instance.Issuer().Issue(new IssuanceRequest(profile.Name, publicKey, details));
-        string? pin = null;
-        try
-        {
-            // Both files are written in full beside their targets first, then renamed into place.
-            if (generatedKey is not null)
-            {
-                pin = PinEnvelope.NewPin();
-                p12Out!.WriteTemporary(BuildPkcs12(issued, generatedKey, instance, pin));
-            }
-            certificateOut.WriteTemporary(System.Text.Encoding.ASCII.GetBytes(issued.Pem));
-            p12Out?.Commit();
-            certificateOut.Commit();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            certificateOut.Discard();
-            p12Out?.Discard();
-            p12Out?.DeleteTarget();
-            // A certificate nobody received must not stay valid; a centrally generated key is gone.
-            instance.Status().Revoke(issued.SerialHex, Core.Status.RevocationReason.CessationOfOperation);
-            throw new IOException($"certificate {issued.SerialHex} was issued but could not be delivered ({e.Message}); it has been revoked (cessationOfOperation): issue again", e);
-        }
-        if (pin is not null)
-        {
-            Console.Error.WriteLine($"PIN envelope for {issued.SerialHex}: {pin}");
-            Console.Error.WriteLine("(shown once: print it for the PIN mailer; the CA keeps no copy of the key or the PIN)");
-        }
+        using var delivery = KeyDelivery.From(parse.GetValue(Csr), parse.GetValue(GenerateKey), parse.GetValue(P12), null, profile.CentralKeyAlgorithm, parse.GetValue(Out)!);
+        var issued = instance.Issuer().Issue(new IssuanceRequest(profile.Name, delivery.PublicKey, details));
+        delivery.Deliver(issued, instance);
         Console.WriteLine(issued.SerialHex);
         return 0;
-    }
-
-    private static byte[] BuildPkcs12(IssuedCertificate issued, AsymmetricAlgorithm key, EcertInstance instance, string pin)
-    {
-        using var certificate = X509CertificateLoader.LoadCertificate(issued.Der);
-        using var withKey = key switch
-        {
-            RSA rsa => certificate.CopyWithPrivateKey(rsa),
-            ECDsa ec => certificate.CopyWithPrivateKey(ec),
-            _ => throw new InvalidOperationException("unexpected key type"),
-        };
-        var chain = new X509Certificate2Collection { withKey };
-        for (var ca = issued.Issuer; ca is not null; ca = ca.ParentSlug is null ? null : instance.Cas.FindCa(ca.ParentSlug))
-            chain.Add(ca.Certificate);
-        return chain.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, pin);
-    }
-
-    private static byte[] ReadInput(FileInfo file)
-    {
-        if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
-        if (file.Length > CsrReader.MaxCsrBytes) throw ECertException.Invalid($"{file.FullName} is larger than a CSR can be");
-        return File.ReadAllBytes(file.FullName);
     }
 }
