@@ -9,89 +9,20 @@ namespace ECert.Core.Tests;
 
 public class OcspTests
 {
-    /// <summary>An OCSPRequest for one serial of an issuer, SHA-1 CertID, optional nonce.</summary>
-    internal static byte[] Request(X509Certificate2 issuer, string serialHex, byte[]? nonce = null, string hashOid = Oids.Sha1)
-    {
-        Func<byte[], byte[]> hash = hashOid == Oids.Sha1 ? SHA1.HashData : SHA256.HashData;
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        using (writer.PushSequence())
-        {
-            using (writer.PushSequence())
-            using (writer.PushSequence())
-            using (writer.PushSequence())
-            {
-                using (writer.PushSequence())
-                {
-                    writer.WriteObjectIdentifier(hashOid);
-                    writer.WriteNull();
-                }
-                writer.WriteOctetString(hash(issuer.SubjectName.RawData));
-                writer.WriteOctetString(hash(issuer.PublicKey.EncodedKeyValue.RawData));
-                writer.WriteIntegerUnsigned(Convert.FromHexString(serialHex));
-            }
-            if (nonce is not null)
-            {
-                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 2)))
-                using (writer.PushSequence())
-                {
-                    var value = new AsnWriter(AsnEncodingRules.DER);
-                    value.WriteOctetString(nonce);
-                    DerWriting.WriteExtension(writer, Oids.OcspNonce, false, value.Encode());
-                }
-            }
-        }
-        return writer.Encode();
-    }
-
-    /// <summary>Reads the response status and, when successful, the first single response's status tag and reason.</summary>
-    internal static (OcspResponseStatus Status, OcspCertStatus? CertStatus, RevocationReason? Reason, byte[]? Nonce) Read(byte[] der)
-    {
-        var response = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
-        var status = response.ReadEnumeratedValue<OcspResponseStatus>();
-        if (!response.HasData) return (status, null, null, null);
-        var bytes = response.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
-        Assert.Equal(Oids.OcspBasic, bytes.ReadObjectIdentifier());
-        var basic = new AsnReader(bytes.ReadOctetString(), AsnEncodingRules.DER).ReadSequence();
-        var data = basic.ReadSequence();
-        data.ReadEncodedValue(); // responderID
-        data.ReadGeneralizedTime();
-        var single = data.ReadSequence().ReadSequence();
-        single.ReadSequence(); // certID
-        var tag = single.PeekTag();
-        OcspCertStatus certStatus = (OcspCertStatus)tag.TagValue;
-        RevocationReason? reason = null;
-        if (certStatus == OcspCertStatus.Revoked)
-        {
-            var info = single.ReadSequence(tag);
-            info.ReadGeneralizedTime();
-            if (info.HasData) reason = info.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadEnumeratedValue<RevocationReason>();
-        }
-        else single.ReadEncodedValue();
-        byte[]? nonce = null;
-        if (data.HasData)
-        {
-            var extension = data.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 1)).ReadSequence().ReadSequence();
-            Assert.Equal(Oids.OcspNonce, extension.ReadObjectIdentifier());
-            nonce = new AsnReader(extension.ReadOctetString(), AsnEncodingRules.DER).ReadOctetString();
-        }
-        return (status, certStatus, reason, nonce);
-    }
-
     [Fact]
     public void StatusFollowsEveryChangeAtOnce()
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
-        var request = Request(issued.Issuer.Certificate, issued.SerialHex);
+        var request = OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex);
 
-        Assert.Equal(OcspCertStatus.Good, Read(ca.Ocsp.Respond(request).Der).CertStatus);
+        Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(request).Der).CertStatus);
         ca.Status.Suspend(issued.SerialHex);
-        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.CertificateHold), Pick(Read(ca.Ocsp.Respond(request).Der)));
+        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.CertificateHold), Pick(OcspWire.Read(ca.Ocsp.Respond(request).Der)));
         ca.Status.Resume(issued.SerialHex);
-        Assert.Equal(OcspCertStatus.Good, Read(ca.Ocsp.Respond(request).Der).CertStatus);
+        Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(request).Der).CertStatus);
         ca.Status.Revoke(issued.SerialHex, RevocationReason.KeyCompromise);
-        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.KeyCompromise), Pick(Read(ca.Ocsp.Respond(request).Der)));
+        Assert.Equal((OcspCertStatus.Revoked, RevocationReason.KeyCompromise), Pick(OcspWire.Read(ca.Ocsp.Respond(request).Der)));
     }
 
     private static (OcspCertStatus?, RevocationReason?) Pick((OcspResponseStatus, OcspCertStatus? Status, RevocationReason? Reason, byte[]?) r) => (r.Status, r.Reason);
@@ -101,8 +32,8 @@ public class OcspTests
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
-        var result = ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, hashOid: Oids.Sha256));
-        Assert.Equal(OcspCertStatus.Good, Read(result.Der).CertStatus);
+        var result = ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, hashOid: Oids.Sha256));
+        Assert.Equal(OcspCertStatus.Good, OcspWire.Read(result.Der).CertStatus);
     }
 
     [Fact]
@@ -110,7 +41,7 @@ public class OcspTests
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
-        var result = Read(ca.Ocsp.Respond(Request(issued.Issuer.Certificate, "4000000000000000000000000000ABCD")).Der);
+        var result = OcspWire.Read(ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, "4000000000000000000000000000ABCD")).Der);
         Assert.Equal((OcspResponseStatus.Successful, OcspCertStatus.Unknown), (result.Status, result.CertStatus));
     }
 
@@ -121,7 +52,7 @@ public class OcspTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var foreign = new CertificateRequest("CN=Someone Else's CA", key, HashAlgorithmName.SHA256)
             .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1));
-        var result = ca.Ocsp.Respond(Request(foreign, "01"));
+        var result = ca.Ocsp.Respond(OcspWire.Request(foreign, "01"));
         Assert.Equal(OcspResponseStatus.Unauthorized, result.Status);
         Assert.Equal([0x30, 0x03, 0x0A, 0x01, 0x06], result.Der);
     }
@@ -132,7 +63,7 @@ public class OcspTests
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
         var nonce = RandomNumberGenerator.GetBytes(16);
-        Assert.Equal(nonce, Read(ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, nonce)).Der).Nonce);
+        Assert.Equal(nonce, OcspWire.Read(ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, nonce)).Der).Nonce);
     }
 
     [Theory]
@@ -153,10 +84,10 @@ public class OcspTests
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
-        var request = Request(issued.Issuer.Certificate, issued.SerialHex);
+        var request = OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex);
         Assert.Equal(OcspResponseStatus.MalformedRequest, ca.Ocsp.Respond([.. request, 0x00]).Status);
         Assert.Equal(OcspResponseStatus.MalformedRequest,
-            ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex, new byte[64])).Status);
+            ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, new byte[64])).Status);
     }
 
     [Fact]
@@ -171,7 +102,7 @@ public class OcspTests
         Assert.Equal([Oids.OcspSigning], eku.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value));
 
         ca.Clock.Advance(TimeSpan.FromDays(70)); // past two thirds of 90 days
-        Assert.Equal(OcspResponseStatus.Successful, ca.Ocsp.Respond(Request(issued.Issuer.Certificate, issued.SerialHex)).Status);
+        Assert.Equal(OcspResponseStatus.Successful, ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex)).Status);
         Assert.NotEqual(first.KeyId, ca.Stores.FindResponder("personal-g1")!.KeyId);
     }
 }

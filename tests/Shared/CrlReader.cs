@@ -1,9 +1,9 @@
 using System.Formats.Asn1;
 
-namespace ECert.Core.Tests;
+namespace ECert.Tests.Shared;
 
 /// <summary>A strict, test-only reader of a CRL's entries, to check what the encoder wrote.</summary>
-internal static class CrlReader
+public static class CrlReader
 {
     public static List<(string Serial, int? Reason)> Entries(byte[] der)
     {
