@@ -145,4 +145,6 @@ public sealed class EcertInstance
     public ReportService Reports() => new(Applications, Time);
 
     public TariffBook Tariffs() => new(Applications.ListTariffs());
+
+    public MailSender MailSender() => new(Notifications, Settings.Service, Time);
 }

@@ -24,6 +24,7 @@ public static class EcertServer
         builder.Services.AddSingleton(instance.CrlPublisher());
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<CrlScheduler>();
+        builder.Services.AddHostedService<ServiceSweeper>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

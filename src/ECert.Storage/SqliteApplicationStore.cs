@@ -161,13 +161,14 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
 
     // ----- payments -----
 
-    public string NextReceipt(int year) =>
-        string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{NextInYear("receipt", year):D6}");
-
-    public bool RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected)
+    public Payment? RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected = ApplicationState.Submitted)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        // The receipt number is taken inside the transaction, so a refused payment leaves no gap.
+        var year = payment.At.ToOffset(TimeSpan.FromHours(8)).Year;
+        payment = payment with { Receipt = string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{NextInYear(connection, transaction, "receipt", year):D6}") };
+        if (paidApplication is not null) paidApplication = paidApplication with { Receipt = payment.Receipt };
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -213,11 +214,11 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
             if (!CompareAndSet(update, paidApplication, expected))
             {
                 transaction.Rollback();
-                return false;
+                return null;
             }
         }
         transaction.Commit();
-        return true;
+        return payment;
     }
 
     public Payment? FindPayment(string receipt)
@@ -318,7 +319,13 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
     private long NextInYear(string name, int year)
     {
         using var connection = database.Open();
+        return NextInYear(connection, null, name, year);
+    }
+
+    private static long NextInYear(SqliteConnection connection, SqliteTransaction? transaction, string name, int year)
+    {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO counters_by_year (name, year, value) VALUES ($name, $year, 1)
             ON CONFLICT (name, year) DO UPDATE SET value = value + 1

@@ -269,15 +269,25 @@ public sealed class ServiceStoreTests : IDisposable
     }
 
     [Fact]
-    public void ApplicationIdsAndReceiptsCountUpAndRestartEachYear()
+    public void ApplicationIdsCountUpAndRestartEachYear()
     {
         Assert.Equal("APP-2026-000001", _applications.NextApplicationId(2026));
         Assert.Equal("APP-2026-000002", _applications.NextApplicationId(2026));
-        Assert.Equal("R-2026-000001", _applications.NextReceipt(2026));
         Assert.Equal("APP-2027-000001", _applications.NextApplicationId(2027));
         Assert.Equal("APP-2026-000003", _applications.NextApplicationId(2026));
-        Assert.Equal("R-2026-000002", _applications.NextReceipt(2026));
-        Assert.Equal("R-2027-000001", _applications.NextReceipt(2027));
+    }
+
+    [Fact]
+    public void ReceiptsAreNumberedPerYearWithoutGapsEvenWhenAPaymentIsRefused()
+    {
+        SeedCounterAndCertificate();
+        var application = MinimalApplication("APP-2026-000001") with { State = ApplicationState.IdentityVerified };
+        _applications.AddApplication(application);
+        Assert.Equal("R-2026-000001", _applications.RecordPayment(CashPayment("ignored", null, T0), null)!.Receipt);
+        // A refused payment (the application is not in the expected state) takes no number.
+        Assert.Null(_applications.RecordPayment(CashPayment("ignored", application.Id, T0), application with { State = ApplicationState.Paid }, ApplicationState.Approved));
+        Assert.Equal("R-2026-000002", _applications.RecordPayment(CashPayment("ignored", null, T0.AddHours(1)), null)!.Receipt);
+        Assert.Equal("R-2027-000001", _applications.RecordPayment(CashPayment("ignored", null, new DateTimeOffset(2027, 1, 2, 10, 0, 0, TimeSpan.FromHours(8))), null)!.Receipt);
     }
 
     // ----- tariffs -----
@@ -333,8 +343,9 @@ public sealed class ServiceStoreTests : IDisposable
         var payment = CashPayment("R-2026-000001", application.Id, T0.AddHours(2));
         var paid = application with { State = ApplicationState.Paid, Fee = payment.Amount, TariffCode = "2026", Receipt = payment.Receipt };
 
-        Assert.True(_applications.RecordPayment(payment, paid, ApplicationState.IdentityVerified));
+        var recorded = _applications.RecordPayment(payment, paid, ApplicationState.IdentityVerified);
 
+        Assert.Equal("R-2026-000001", recorded?.Receipt);
         AssertSamePayment(payment, _applications.FindPayment(payment.Receipt)!);
         AssertSameApplication(paid, _applications.FindApplication(application.Id)!);
     }
@@ -350,7 +361,7 @@ public sealed class ServiceStoreTests : IDisposable
 
         var payment = CashPayment("R-2026-000001", application.Id, T0.AddHours(2));
         var paid = application with { State = ApplicationState.Paid, Fee = payment.Amount, Receipt = payment.Receipt };
-        Assert.False(_applications.RecordPayment(payment, paid, ApplicationState.IdentityVerified));
+        Assert.Null(_applications.RecordPayment(payment, paid, ApplicationState.IdentityVerified));
 
         Assert.Null(_applications.FindPayment(payment.Receipt));
         Assert.Equal(0L, RawValue("SELECT COUNT(*) FROM payments"));
@@ -362,27 +373,26 @@ public sealed class ServiceStoreTests : IDisposable
     {
         SeedCounterAndCertificate();
         var payment = CashPayment("R-2026-000001", null, T0) with { Serial = "0A1B", Product = "personal", Channel = PaymentChannel.Online, Reference = "GW-1", OutletCode = null, OfficerId = null };
-        Assert.True(_applications.RecordPayment(payment, null, ApplicationState.Paid));
+        Assert.Equal("R-2026-000001", _applications.RecordPayment(payment, null)?.Receipt);
         var refund = payment with { Receipt = "R-2026-000002", IsRefund = true, RefundOf = "R-2026-000001", Channel = PaymentChannel.ECheque, At = T0.AddDays(1) };
-        Assert.True(_applications.RecordPayment(refund, null, ApplicationState.Paid));
+        Assert.Equal("R-2026-000002", _applications.RecordPayment(refund, null)?.Receipt);
 
         AssertSamePayment(payment, _applications.FindPayment("R-2026-000001")!);
         AssertSamePayment(refund, _applications.FindPayment("R-2026-000002")!);
-        var reused = Assert.Throws<ECertException>(() => _applications.RecordPayment(payment, null, ApplicationState.Paid));
-        Assert.Equal(ErrorKind.Conflict, reused.Kind);
     }
 
     [Fact]
     public void ListPaymentsTakesTheHalfOpenRangeInTimeOrder()
     {
         SeedCounterAndCertificate();
-        _applications.RecordPayment(CashPayment("R-2026-000003", null, T0.AddHours(1)), null, ApplicationState.Paid);
-        _applications.RecordPayment(CashPayment("R-2026-000002", null, T0), null, ApplicationState.Paid);
-        _applications.RecordPayment(CashPayment("R-2026-000001", null, T0), null, ApplicationState.Paid);
-        _applications.RecordPayment(CashPayment("R-2026-000004", null, T0.AddDays(1)), null, ApplicationState.Paid);
-        _applications.RecordPayment(CashPayment("R-2026-000000", null, T0.AddSeconds(-1)), null, ApplicationState.Paid);
+        // Receipts are numbered in recording order: 01 at T0+1h, 02 and 03 at T0, 04 a day later, 05 just before T0.
+        _applications.RecordPayment(CashPayment("-", null, T0.AddHours(1)), null);
+        _applications.RecordPayment(CashPayment("-", null, T0), null);
+        _applications.RecordPayment(CashPayment("-", null, T0), null);
+        _applications.RecordPayment(CashPayment("-", null, T0.AddDays(1)), null);
+        _applications.RecordPayment(CashPayment("-", null, T0.AddSeconds(-1)), null);
 
-        Assert.Equal(["R-2026-000001", "R-2026-000002", "R-2026-000003"], _applications.ListPayments(T0, T0.AddDays(1)).Select(p => p.Receipt));
+        Assert.Equal(["R-2026-000002", "R-2026-000003", "R-2026-000001"], _applications.ListPayments(T0, T0.AddDays(1)).Select(p => p.Receipt));
     }
 
     // ----- subscriptions -----

@@ -117,7 +117,16 @@ public static class BillingCommands
             Row("revoked-non-payment", report.RevokedForNonPayment);
             Row("reminders-queued", report.RemindersQueued);
         });
-        return Group("service", "The service's periodic work", sweep);
+        var notify = new Command("notify", "Send queued mail (reminders, notices) through the SMTP relay now");
+        notify.SetAction((parse, cancellation) => Task.FromResult(CommonOptions.Run(() =>
+        {
+            var report = CommonOptions.OpenInstance(parse).MailSender().SendDueAsync(1000, cancellation).GetAwaiter().GetResult();
+            Row("sent", report.Sent);
+            Row("failed", report.Failed);
+            if (report.LastError is not null) Console.Error.WriteLine($"ecert: {report.LastError}");
+            return report.Failed > 0 ? 75 : 0;
+        })));
+        return Group("service", "The service's periodic work", sweep, notify);
     }
 
     private static FeeKind ParseKind(string text) => text switch

@@ -172,15 +172,15 @@ public sealed class ApplicationService(
         Expect(application, payable, "be paid");
         var quote = QuoteFor(application);
         var payment = TakePayment(request, application.Srn, application.Product, quote.Total, application.Id, null);
-        var paid = application with { State = ApplicationState.Paid, Fee = quote.Total, TariffCode = quote.TariffCode, Receipt = payment.Receipt };
-        if (!applications.RecordPayment(payment, paid, application.State))
-            throw ECertException.Conflict($"application {application.Id} changed while the payment was recorded; nothing was charged");
-        return (paid, payment);
+        var paid = application with { State = ApplicationState.Paid, Fee = quote.Total, TariffCode = quote.TariffCode };
+        var recorded = applications.RecordPayment(payment, paid, application.State)
+            ?? throw ECertException.Conflict($"application {application.Id} changed while the payment was recorded; nothing was charged");
+        return (paid with { Receipt = recorded.Receipt }, recorded);
     }
 
     /// <summary>
-    /// Checks a payment against the fee and the channel's rules, and gives it a receipt number.
-    /// Shared with subscription payments.
+    /// Checks a payment against the fee and the channel's rules; the store gives it its receipt
+    /// number when it records it. Shared with subscription payments.
     /// </summary>
     internal Payment TakePayment(PaymentRequest request, string srn, string product, Money fee, string? applicationId, string? serial)
     {
@@ -203,7 +203,7 @@ public sealed class ApplicationService(
         var now = time.GetUtcNow();
         return new Payment
         {
-            Receipt = applications.NextReceipt(HongKongDate(now).Year),
+            Receipt = "",
             IsRefund = false,
             Srn = srn,
             ApplicationId = applicationId,

@@ -31,7 +31,7 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
         var now = time.GetUtcNow();
         var refund = new Payment
         {
-            Receipt = applications.NextReceipt(ApplicationService.HongKongDate(now).Year),
+            Receipt = "",
             IsRefund = true,
             Srn = original.Srn,
             ApplicationId = original.ApplicationId,
@@ -45,9 +45,8 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
             RefundOf = receipt,
             At = now,
         };
-        if (!applications.RecordPayment(refund, null, ApplicationState.Submitted))
-            throw new ECertException(ErrorKind.Internal, "the refund could not be recorded");
-        return refund;
+        return applications.RecordPayment(refund, null)
+            ?? throw new ECertException(ErrorKind.Internal, "the refund could not be recorded");
     }
 
     /// <summary>Counter takings per outlet on a Hong Kong calendar day.</summary>

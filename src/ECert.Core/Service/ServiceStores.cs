@@ -40,11 +40,14 @@ public interface IApplicationStore
     IReadOnlyList<TariffVersion> ListTariffs();
     void AddTariff(TariffVersion version);
 
-    /// <summary>A new receipt number such as R-2026-000045.</summary>
-    string NextReceipt(int year);
-
-    /// <summary>Records a payment and, in the same transaction, the application it pays for (if any).</summary>
-    bool RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected);
+    /// <summary>
+    /// Records a payment (or refund) under the next receipt number of its year (R-2026-000045) and,
+    /// in the same transaction, the application it pays for, if it is still in
+    /// <paramref name="expected"/>. Returns the payment with its receipt (also set on the
+    /// application), or null when the application had moved on and nothing was recorded; receipt
+    /// numbers therefore have no gaps.
+    /// </summary>
+    Payment? RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected = ApplicationState.Submitted);
     Payment? FindPayment(string receipt);
     IReadOnlyList<Payment> ListPayments(DateTimeOffset from, DateTimeOffset until);
 

@@ -47,9 +47,8 @@ public sealed class SubscriptionService(
             throw ECertException.Conflict($"the subscription of {certificate.SerialHex} is paid to the end of its validity ({certificate.NotAfter:yyyy-MM-dd}); renew the certificate instead");
         var quote = new TariffBook(applications.ListTariffs()).Quote(new QuoteRequest(
             certificate.Profile, FeeKind.Renewal, years, ApplicationService.HongKongDate(time.GetUtcNow())));
-        var payment = service.TakePayment(request, certificate.Srn, certificate.Profile, quote.Total, null, certificate.SerialHex);
-        if (!applications.RecordPayment(payment, null, ApplicationState.Submitted))
-            throw new ECertException(ErrorKind.Internal, "the payment could not be recorded");
+        var payment = applications.RecordPayment(service.TakePayment(request, certificate.Srn, certificate.Profile, quote.Total, null, certificate.SerialHex), null)
+            ?? throw new ECertException(ErrorKind.Internal, "the payment could not be recorded");
         var ends = paidUntil.AddYears(years);
         var period = new SubscriptionPeriod(certificate.SerialHex, paidUntil, ends < certificate.NotAfter ? ends : certificate.NotAfter, payment.Receipt);
         applications.AddPeriod(period);

@@ -121,6 +121,15 @@ public sealed class ServiceSettings
     public string? SmtpHost { get; set; }
     public int SmtpPort { get; set; } = 25;
 
+    /// <summary>none, starttls (required) or tls (implicit, usually port 465).</summary>
+    public string SmtpSecurity { get; set; } = "starttls";
+    public string? SmtpUser { get; set; }
+    /// <summary>Read from the environment variable ECERT_SMTP_PASSWORD, never from this file.</summary>
+    public string SmtpPasswordVariable { get; set; } = "ECERT_SMTP_PASSWORD";
+
+    /// <summary>How often the server sweeps subscriptions and sends queued mail.</summary>
+    public int SweepIntervalMinutes { get; set; } = 5;
+
     public int RenewalWindow(string profile) => RenewalWindowDays.TryGetValue(profile, out var days) ? days : 21;
 
     public void Validate()
@@ -132,5 +141,7 @@ public sealed class ServiceSettings
         foreach (var (profile, days) in RenewalWindowDays)
             if (days is < 1 or > 180) throw ECertException.Invalid($"Service.RenewalWindowDays[{profile}] must be between 1 and 180");
         if (SmtpPort is < 1 or > 65535) throw ECertException.Invalid("Service.SmtpPort must be a TCP port");
+        if (SmtpSecurity is not ("none" or "starttls" or "tls")) throw ECertException.Invalid("Service.SmtpSecurity must be none, starttls or tls");
+        if (SweepIntervalMinutes is < 1 or > 1440) throw ECertException.Invalid("Service.SweepIntervalMinutes must be between 1 and 1440");
     }
 }
