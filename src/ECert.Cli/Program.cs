@@ -17,6 +17,7 @@ root.Subcommands.Add(BillingCommands.Tariff());
 root.Subcommands.Add(BillingCommands.Payment());
 root.Subcommands.Add(BillingCommands.Report());
 root.Subcommands.Add(BillingCommands.ServiceVerbs());
+root.Subcommands.Add(StatusRequestCommands.Create());
 var parse = root.Parse(args);
 // A mistyped command line is an error, not a result: its message and the help go to stderr.
 var configuration = new InvocationConfiguration();

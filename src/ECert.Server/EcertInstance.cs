@@ -61,6 +61,7 @@ public sealed class EcertInstance
         Subscribers = new SqliteSubscriberStore(Database);
         Applications = new SqliteApplicationStore(Database);
         Notifications = new SqliteNotificationStore(Database);
+        StatusRequests = new SqliteStatusRequestStore(Database);
         _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
     }
 
@@ -74,6 +75,7 @@ public sealed class EcertInstance
     public SqliteSubscriberStore Subscribers { get; }
     public SqliteApplicationStore Applications { get; }
     public SqliteNotificationStore Notifications { get; }
+    public SqliteStatusRequestStore StatusRequests { get; }
     public IKeyStore Keys => _keys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
@@ -147,4 +149,6 @@ public sealed class EcertInstance
     public TariffBook Tariffs() => new(Applications.ListTariffs());
 
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
+
+    public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Status(), Time);
 }

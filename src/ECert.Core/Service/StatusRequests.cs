@@ -1,0 +1,160 @@
+using ECert.Core.Status;
+using ECert.Core.Stores;
+
+namespace ECert.Core.Service;
+
+public enum RequestChannel { Counter, SignedEmail, Letter, Fax, Phone, Online }
+
+public enum StatusAction { Revoke, Suspend, Resume }
+
+/// <summary>
+/// A request to revoke, suspend or resume a certificate: who asked, through which channel, when it
+/// was received and when it was done, for the service-level figures (revocation turnaround).
+/// </summary>
+public sealed record StatusRequest
+{
+    public required string Id { get; init; }
+    public required string Serial { get; init; }
+    public required StatusAction Action { get; init; }
+    public required RequestChannel Channel { get; init; }
+    public required string RequestedBy { get; init; }
+    public required string RequesterRole { get; init; }
+    public RevocationReason? Reason { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? DoneAt { get; init; }
+    /// <summary>pending-original (a fax waiting for the signed original) or done.</summary>
+    public required string State { get; init; }
+    public string? Note { get; init; }
+
+    public static string ChannelName(RequestChannel channel) => channel switch
+    {
+        RequestChannel.SignedEmail => "signed-email",
+        _ => channel.ToString().ToLowerInvariant(),
+    };
+
+    public static RequestChannel ParseChannel(string text) => text switch
+    {
+        "counter" => RequestChannel.Counter,
+        "signed-email" => RequestChannel.SignedEmail,
+        "letter" => RequestChannel.Letter,
+        "fax" => RequestChannel.Fax,
+        "phone" => RequestChannel.Phone,
+        "online" => RequestChannel.Online,
+        _ => throw ECertException.Invalid($"unknown request channel '{text}'; use counter, signed-email, letter, fax, phone or online"),
+    };
+}
+
+public interface IStatusRequestStore
+{
+    string NextStatusRequestId(int year);
+    void AddStatusRequest(StatusRequest request);
+    bool UpdateStatusRequest(StatusRequest updated, string expectedState);
+    StatusRequest? FindStatusRequest(string id);
+    IReadOnlyList<StatusRequest> ListStatusRequests(DateTimeOffset from, DateTimeOffset until);
+}
+
+/// <summary>Revocation turnaround over a period: how many, and how long from receipt to done.</summary>
+public sealed record TurnaroundReport(int Requests, int Done, int Pending, TimeSpan? Median, TimeSpan? Longest);
+
+/// <summary>
+/// Receives revocation, suspension and resumption requests. Who may ask: the subscriber the
+/// certificate names; for an organisation's certificates also its Authorised Representatives; for
+/// server certificates the Authorised Representatives only. Resumption is in person at a counter
+/// only. A faxed revocation suspends the certificate at once (where suspension is allowed) and is
+/// completed when the signed original arrives.
+/// </summary>
+public sealed class StatusRequestService(
+    IStatusRequestStore requests,
+    ISubscriberStore subscribers,
+    CertificateStatusService status,
+    TimeProvider time)
+{
+    public StatusRequest Receive(string serial, StatusAction action, RequestChannel channel, string requesterSrn, RevocationReason? reason = null, string? note = null)
+    {
+        var certificate = status.Get(serial);
+        var holder = subscribers.FindSubscriber(certificate.Srn);
+        var requester = subscribers.FindSubscriber(requesterSrn.Trim()) ?? throw ECertException.NotFound($"no subscriber with SRN {requesterSrn}");
+        var role = RoleOf(requester, holder, certificate)
+            ?? throw ECertException.Policy($"subscriber {requester.Srn} may not ask for a change to certificate {certificate.SerialHex}: "
+                + (certificate.Profile == Profiles.BuiltInProfiles.Server
+                    ? "server certificates are changed only at the request of the organisation's Authorised Representative"
+                    : "only its subscriber (or, for an organisation, its Authorised Representative) may"));
+        if (action == StatusAction.Resume && channel != RequestChannel.Counter)
+            throw ECertException.Policy("a suspended certificate is resumed only in person at a service outlet");
+        if (action == StatusAction.Revoke && reason is null)
+            throw ECertException.Invalid("a revocation request needs a reason");
+
+        var now = time.GetUtcNow();
+        var request = new StatusRequest
+        {
+            Id = requests.NextStatusRequestId(ApplicationService.HongKongDate(now).Year),
+            Serial = certificate.SerialHex,
+            Action = action,
+            Channel = channel,
+            RequestedBy = requester.Srn,
+            RequesterRole = role,
+            Reason = reason,
+            ReceivedAt = now,
+            State = "pending-original",
+            Note = note,
+        };
+        if (channel == RequestChannel.Fax && action == StatusAction.Revoke)
+        {
+            // Protect at once, complete on the original.
+            if (certificate.Profile != Profiles.BuiltInProfiles.Server && certificate.State == CertificateState.Valid)
+                status.Suspend(certificate.SerialHex);
+            requests.AddStatusRequest(request);
+            return request;
+        }
+        Perform(request);
+        var done = request with { State = "done", DoneAt = time.GetUtcNow() };
+        requests.AddStatusRequest(done);
+        return done;
+    }
+
+    /// <summary>The signed original of a faxed revocation arrived: revoke now.</summary>
+    public StatusRequest ConfirmOriginal(string id)
+    {
+        var request = requests.FindStatusRequest(id) ?? throw ECertException.NotFound($"no status request {id}");
+        if (request.State != "pending-original")
+            throw ECertException.Conflict($"request {id} is {request.State}; only a request waiting for its original can be confirmed");
+        Perform(request);
+        var done = request with { State = "done", DoneAt = time.GetUtcNow() };
+        if (!requests.UpdateStatusRequest(done, "pending-original"))
+            throw ECertException.Conflict($"request {id} changed while this ran");
+        return done;
+    }
+
+    public TurnaroundReport Turnaround(DateTimeOffset from, DateTimeOffset until)
+    {
+        var all = requests.ListStatusRequests(from, until);
+        var durations = all.Where(r => r.DoneAt is not null).Select(r => r.DoneAt!.Value - r.ReceivedAt).Order().ToList();
+        return new TurnaroundReport(all.Count, durations.Count, all.Count - durations.Count,
+            durations.Count == 0 ? null : durations[durations.Count / 2], durations.Count == 0 ? null : durations[^1]);
+    }
+
+    private void Perform(StatusRequest request)
+    {
+        switch (request.Action)
+        {
+            case StatusAction.Revoke:
+                status.Revoke(request.Serial, request.Reason!.Value);
+                break;
+            case StatusAction.Suspend:
+                status.Suspend(request.Serial);
+                break;
+            default:
+                status.Resume(request.Serial);
+                break;
+        }
+    }
+
+    private static string? RoleOf(Subscriber requester, Subscriber? holder, CertificateRecord certificate)
+    {
+        var sameOrganisation = holder?.BrNumber is not null && requester.BrNumber == holder.BrNumber;
+        if (certificate.Profile == Profiles.BuiltInProfiles.Server)
+            return sameOrganisation && requester.IsAuthorisedRepresentative ? "authorised-representative" : null;
+        if (requester.Srn == certificate.Srn) return holder?.Kind == SubscriberKind.Person ? "subscriber" : "authorised-user";
+        return sameOrganisation && requester.IsAuthorisedRepresentative ? "authorised-representative" : null;
+    }
+}
