@@ -1,3 +1,4 @@
+using ECert.Server.Api;
 using ECert.Server.Endpoints;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -23,16 +24,23 @@ public static class EcertServer
         builder.Services.AddSingleton(instance.OcspResponder());
         builder.Services.AddSingleton(instance.CrlPublisher());
         builder.Services.AddProblemDetails();
+        builder.Services.AddApi();
         builder.Services.AddHostedService<CrlScheduler>();
         builder.Services.AddHostedService<ServiceSweeper>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiKey();
         app.MapOcsp();
         app.MapCrls();
         app.MapRepository();
         app.MapHealth();
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapOutletApi();
+        app.MapSubscriberApi();
+        app.MapApplicationApi();
+        app.MapBillingApi();
         return app;
     }
 

@@ -9,6 +9,7 @@ namespace ECert.Interop.Tests;
 public sealed class EcertServerFixture : IAsyncLifetime
 {
     public const string Passphrase = "interop-test-passphrase";
+    public const string ApiKey = "interop-test-api-key";
     public const int PartitionSize = 4;
 
     private Process? _server;
@@ -24,6 +25,7 @@ public sealed class EcertServerFixture : IAsyncLifetime
     {
         ["ECERT_DATA"] = DataFolder,
         ["ECERT_KEYSTORE_PASSPHRASE"] = Passphrase,
+        ["ECERT_API_KEY"] = ApiKey,
     };
 
     public async Task InitializeAsync()

@@ -125,7 +125,7 @@ public static class ApplicationCommands
         var bySrn = Optional<string?>("--srn", "Only this subscriber's applications");
         var list = Verb("list", "List applications: id, SRN, profile, state, created, serial", [state, bySrn], (parse, instance) =>
         {
-            var filter = parse.GetValue(state) is { } s ? Application.ParseState(s) : (ApplicationState?)null;
+            var filter = parse.GetValue(state) is { } s ? Application.ParseStateOrThrow(s) : (ApplicationState?)null;
             foreach (var a in instance.Applications.ListApplications(filter, parse.GetValue(bySrn)))
                 Row(a.Id, a.Srn, a.Profile, Application.StateName(a.State), a.CreatedAt, a.Serial);
         });

@@ -316,4 +316,7 @@ public sealed class ApplicationService(
             : throw ECertException.Conflict($"application {updated.Id} changed while this request ran; nothing was changed");
 
     internal static DateOnly HongKongDate(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(TimeSpan.FromHours(8)).DateTime);
+
+    /// <summary>Today's date in Hong Kong, the date tariffs and receipts go by.</summary>
+    public static DateOnly HongKongDateToday(TimeProvider time) => HongKongDate(time.GetUtcNow());
 }

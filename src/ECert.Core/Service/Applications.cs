@@ -56,6 +56,15 @@ public sealed record Application
 
     public static ApplicationState ParseState(string text) =>
         text == "identity-verified" ? ApplicationState.IdentityVerified : Enum.Parse<ApplicationState>(text, ignoreCase: true);
+
+    /// <summary>Parses a state a person typed, naming the valid ones when it is not one.</summary>
+    public static ApplicationState ParseStateOrThrow(string text)
+    {
+        var name = text.Trim().ToLowerInvariant();
+        foreach (var state in Enum.GetValues<ApplicationState>())
+            if (StateName(state) == name) return state;
+        throw ECertException.Invalid($"unknown application state '{text}'; use {string.Join(", ", Enum.GetValues<ApplicationState>().Select(StateName))}");
+    }
 }
 
 /// <summary>A payment or a refund, with its receipt number.</summary>

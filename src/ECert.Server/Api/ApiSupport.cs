@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ECert.Core;
+using ECert.Core.Billing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ECert.Server.Api;
+
+/// <summary>
+/// What every REST endpoint shares: JSON conventions (camelCase, enum and money as strings), the
+/// operator API key, and the one mapping of the domain's errors to RFC 7807 problem documents.
+/// </summary>
+public static class ApiSupport
+{
+    public const string ApiKeyVariable = "ECERT_API_KEY";
+
+    public static void AddApi(this IServiceCollection services)
+    {
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            o.SerializerOptions.Converters.Add(new MoneyConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+        // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<ProblemMapper>();
+        services.AddOpenApi();
+    }
+
+    /// <summary>
+    /// The REST API needs the operator key (<c>Authorization: Bearer $ECERT_API_KEY</c>). Without a
+    /// key configured the API is closed. Role-based access with per-person keys and client
+    /// certificates comes with the trust and privacy work.
+    /// </summary>
+    public static void UseApiKey(this WebApplication app)
+    {
+        var key = Environment.GetEnvironmentVariable(ApiKeyVariable);
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api")) { await next(); return; }
+            if (string.IsNullOrEmpty(key))
+            {
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, "API closed", $"the REST API is closed: start the server with {ApiKeyVariable} set");
+                return;
+            }
+            var header = context.Request.Headers.Authorization.ToString();
+            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : "";
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(key))))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized", "send the operator API key as 'Authorization: Bearer <key>'");
+                return;
+            }
+            await next();
+        });
+    }
+
+    private static Task Problem(HttpContext context, int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status, type: $"urn:ecert:problem:{title.ToLowerInvariant().Replace(' ', '-')}").ExecuteAsync(context);
+
+    /// <summary>ECertException kinds to HTTP: 400 invalid, 422 refused by policy, 404, 409, 500.</summary>
+    private sealed class ProblemMapper : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
+        {
+            var (status, title, detail) = exception switch
+            {
+                ECertException { Kind: ErrorKind.InvalidInput } e => (400, "Invalid input", e.Message),
+                ECertException { Kind: ErrorKind.PolicyViolation } e => (422, "Refused by policy", e.Message),
+                ECertException { Kind: ErrorKind.NotFound } e => (404, "Not found", e.Message),
+                ECertException { Kind: ErrorKind.Conflict } e => (409, "Conflict", e.Message),
+                BadHttpRequestException e => (400, "Invalid input", Plain((e.InnerException as JsonException)?.Message ?? e.Message)),
+                JsonException e => (400, "Invalid input", Plain(e.Message)),
+                _ => (500, "Internal error", "the request failed on our side and changed nothing; the error is logged"),
+            };
+            if (!context.Request.Path.StartsWithSegments("/api") && status == 500) return false;
+            await Problem(context, status, title, detail);
+            return true;
+        }
+    }
+
+    /// <summary>Says what is wrong in the request's own words rather than the server's type names.</summary>
+    private static string Plain(string message)
+    {
+        var unknown = System.Text.RegularExpressions.Regex.Match(message, "The JSON property '([^']*)' could not be mapped");
+        if (unknown.Success) return $"'{unknown.Groups[1].Value}' is not a field of this request";
+        return System.Text.RegularExpressions.Regex.Replace(message, @" to (type )?'?ECert\.[A-Za-z0-9_.+]+'?", "");
+    }
+
+    /// <summary>Money as a string of dollars and cents ("48.00"), never a float.</summary>
+    private sealed class MoneyConverter : JsonConverter<Money>
+    {
+        public override Money Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String ? Money.Parse(reader.GetString())
+                : throw new JsonException("amounts are strings of Hong Kong dollars such as \"48.00\", never numbers");
+
+        public override void Write(Utf8JsonWriter writer, Money value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}

@@ -1,0 +1,92 @@
+using System.Security.Cryptography.X509Certificates;
+using ECert.Core;
+using ECert.Core.Issuance;
+using ECert.Core.Service;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ECert.Server.Api;
+
+/// <summary>
+/// <c>/api/applications</c>: submit, verify, approve, quote, pay, issue, accept, withdraw; and
+/// renewals of certificates. Each step is a POST to a sub-resource named for what it records.
+/// </summary>
+public static class ApplicationApi
+{
+    public sealed record SubmitBody(string Srn, string Profile, ApplicationChannel Channel = ApplicationChannel.Online, int TermYears = 1,
+        List<string>? DnsNames = null, bool UsbMedium = false, int ExtraServers = 0);
+    public sealed record RenewalBody(ApplicationChannel Channel = ApplicationChannel.Online, int TermYears = 1);
+    public sealed record VerificationBody(string OfficerId, string OutletCode, string DocumentType, string? PinEnvelope = null, string? OverrideBy = null);
+    public sealed record ApprovalBody(string OfficerId);
+    public sealed record PaymentBody(PaymentChannel Channel, ECert.Core.Billing.Money Amount, string? OfficerId = null, string? OutletCode = null,
+        string? Reference = null, string? OverrideBy = null);
+    /// <summary>The subscriber's key: a PKCS#10 request (PEM), or a smart ID card's public key (base64 DER SubjectPublicKeyInfo).</summary>
+    public sealed record IssuanceBody(string? Csr = null, string? PublicKey = null);
+    public sealed record IssuedView(string Serial, string Certificate, Application Application);
+    public sealed record WithdrawalBody(string Reason);
+
+    public static void MapApplicationApi(this IEndpointRouteBuilder app)
+    {
+        var applications = app.MapGroup("/api/applications").WithTags("Applications");
+        applications.MapPost("/", (SubmitBody body, EcertInstance instance) =>
+        {
+            var application = instance.ApplicationService().Submit(new SubmitRequest(body.Srn, body.Profile, body.Channel, body.TermYears,
+                body.DnsNames, body.UsbMedium, body.ExtraServers));
+            return TypedResults.Created($"/api/applications/{application.Id}", application);
+        });
+        applications.MapGet("/", (string? state, string? srn, EcertInstance instance) =>
+            instance.Applications.ListApplications(state is null ? null : Application.ParseStateOrThrow(state), srn));
+        applications.MapGet("/{id}", (string id, EcertInstance instance) => instance.ApplicationService().Get(id));
+        applications.MapGet("/{id}/quote", (string id, EcertInstance instance) =>
+        {
+            var service = instance.ApplicationService();
+            return service.QuoteFor(service.Get(id));
+        });
+        applications.MapPost("/{id}/verification", (string id, VerificationBody body, EcertInstance instance) =>
+            instance.ApplicationService().VerifyIdentity(id, new IdentityCheck(body.OfficerId, body.OutletCode, body.DocumentType, body.PinEnvelope, body.OverrideBy)));
+        applications.MapPost("/{id}/approval", (string id, ApprovalBody body, EcertInstance instance) =>
+            instance.ApplicationService().Approve(id, body.OfficerId));
+        applications.MapPost("/{id}/payment", (string id, PaymentBody body, EcertInstance instance) =>
+        {
+            var (application, payment) = instance.ApplicationService().Pay(id,
+                new PaymentRequest(body.Channel, body.Amount, body.OfficerId, body.OutletCode, body.Reference, body.OverrideBy));
+            return TypedResults.Created($"/api/payments/{payment.Receipt}", new { payment, application });
+        });
+        applications.MapPost("/{id}/issuance", (string id, IssuanceBody body, EcertInstance instance) =>
+        {
+            var key = (body.Csr, body.PublicKey) switch
+            {
+                ({ } csr, null) => CsrReader.ReadPublicKey(System.Text.Encoding.ASCII.GetBytes(csr)),
+                (null, { } spki) => ReadSpki(spki),
+                _ => throw ECertException.Invalid("give exactly one of csr (PEM) or publicKey (base64 DER SubjectPublicKeyInfo)"),
+            };
+            var (application, issued) = instance.ApplicationService().Issue(id, key);
+            return TypedResults.Created($"/repository/certificates/{issued.SerialHex}", new IssuedView(issued.SerialHex, issued.Pem, application));
+        });
+        applications.MapPost("/{id}/acceptance", (string id, EcertInstance instance) => instance.ApplicationService().Accept(id));
+        applications.MapPost("/{id}/withdrawal", (string id, WithdrawalBody body, EcertInstance instance) => instance.ApplicationService().Withdraw(id, body.Reason));
+
+        app.MapPost("/api/certificates/{serial}/renewals", (string serial, RenewalBody? body, EcertInstance instance) =>
+        {
+            var application = instance.ApplicationService().SubmitRenewal(serial, body?.Channel ?? ApplicationChannel.Online, body?.TermYears ?? 1);
+            return TypedResults.Created($"/api/applications/{application.Id}", application);
+        }).WithTags("Applications");
+    }
+
+    private static PublicKey ReadSpki(string base64)
+    {
+        byte[] der;
+        try { der = Convert.FromBase64String(base64); }
+        catch (FormatException) { throw ECertException.Invalid("publicKey is not base64"); }
+        try
+        {
+            var key = PublicKey.CreateFromSubjectPublicKeyInfo(der, out var read);
+            return read == der.Length ? key : throw ECertException.Invalid("publicKey has bytes after the SubjectPublicKeyInfo");
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw ECertException.Invalid($"publicKey is not a SubjectPublicKeyInfo: {e.Message}");
+        }
+    }
+}
