@@ -26,11 +26,17 @@ public sealed class CrlSchedulerTests : IDisposable
         return instance;
     }
 
+    /// <summary>
+    /// Waits for a run to finish: the server CA's partition CRL is the last one a run writes. Returns
+    /// the Personal CA's full CRL number of that run.
+    /// </summary>
     private static async Task<long> WaitForFullCrlNumberAbove(EcertInstance instance, long number)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 400; i++)
         {
-            if (instance.Certificates.FindLatestCrl("personal-g1", null) is { } crl && crl.Number > number) return crl.Number;
+            if (instance.Certificates.FindLatestCrl("personal-g1", null) is { } crl && crl.Number > number
+                && instance.Certificates.FindLatestCrl("server-g1", 0) is { } last && last.ThisUpdate >= crl.ThisUpdate)
+                return crl.Number;
             await Task.Delay(25);
         }
         throw new TimeoutException($"no CRL numbered above {number} was published");
