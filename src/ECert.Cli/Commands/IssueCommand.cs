@@ -1,11 +1,6 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using ECert.Core;
 using ECert.Core.Issuance;
-using ECert.Core.Keys;
 using ECert.Core.Profiles;
-using ECert.Server;
 
 namespace ECert.Cli.Commands;
 
