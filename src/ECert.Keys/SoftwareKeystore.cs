@@ -21,6 +21,7 @@ public sealed class SoftwareKeystore : IKeyStore
     private readonly string _passphrase;
     private readonly int _iterations;
     private readonly ConcurrentDictionary<string, SigningKey> _open = new();
+    private readonly ConcurrentDictionary<string, byte[]> _secrets = new();
 
     public SoftwareKeystore(string folder, string passphrase, int iterations = DefaultIterations)
     {
@@ -86,7 +87,10 @@ public sealed class SoftwareKeystore : IKeyStore
         return secret;
     }
 
-    public byte[] GetSecret(string secretId)
+    /// <summary>Opens a secret; decrypted once per process (the key derivation is deliberately slow).</summary>
+    public byte[] GetSecret(string secretId) => _secrets.GetOrAdd(secretId, OpenSecret);
+
+    private byte[] OpenSecret(string secretId)
     {
         var path = SecretPath(secretId);
         if (!File.Exists(path)) throw ECertException.NotFound($"secret '{secretId}' is not in the keystore {_folder}");

@@ -228,5 +228,19 @@ public sealed class ServiceFlowTests : IDisposable
         Assert.Equal(receipt, refund.RefundOf);
     }
 
+    [Fact]
+    public void APaidApplicationIsWithdrawnOnlyAfterAFullRefund()
+    {
+        var srn = _world.RegisterPerson();
+        var application = _world.Applications.Submit(new SubmitRequest(srn, "personal", ApplicationChannel.Counter));
+        _world.Applications.VerifyIdentity(application.Id, new IdentityCheck("ra-001", "GPO", "hkid-card"));
+        var (_, payment) = _world.Applications.Pay(application.Id, _world.Cash(Money.FromDollars(48)));
+        Assert.Contains("refund receipt", Assert.Throws<ECertException>(() => _world.Applications.Withdraw(application.Id, "changed mind")).Message);
+        _world.Instance.Reports().Refund(payment.Receipt, Money.FromDollars(20), "part");
+        Assert.Throws<ECertException>(() => _world.Applications.Withdraw(application.Id, "changed mind"));
+        _world.Instance.Reports().Refund(payment.Receipt, null, "the rest");
+        Assert.Equal(ApplicationState.Withdrawn, _world.Applications.Withdraw(application.Id, "changed mind").State);
+    }
+
     private static char HkCheck(string prefix, string digits) => ECert.Core.Identity.HkIdentityNumber.ComputeCheckDigit(prefix, digits);
 }

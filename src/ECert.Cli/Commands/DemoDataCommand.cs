@@ -352,8 +352,8 @@ internal sealed class DemoDataBuilder
         var existing = _instance.Applications.ListApplications();
         if (existing.Count > 0)
             throw ECertException.Conflict($"{_instance.Folder} already holds {existing.Count} applications; demo-data fills only a new instance");
-        if (_instance.Subscribers.ListSubscribers().Count > 0)
-            throw ECertException.Conflict($"{_instance.Folder} already holds subscribers; demo-data fills only a new instance");
+        if (_instance.Subscribers.ListSubscribers().Count > 0 || _instance.Outlets.ListOutlets().Count > 0)
+            throw ECertException.Conflict($"{_instance.Folder} already holds subscribers or outlets; demo-data fills only a new instance");
 
         // Three months, and long enough that some certificates issued at the start outlive the acceptance period.
         var acceptanceDays = _instance.Settings.Service.AcceptanceDays;

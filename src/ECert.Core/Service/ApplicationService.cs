@@ -265,9 +265,16 @@ public sealed class ApplicationService(
         var application = Get(id);
         if (application.State is ApplicationState.Issued or ApplicationState.Accepted or ApplicationState.Expired or ApplicationState.Rejected or ApplicationState.Withdrawn)
             throw ECertException.Conflict($"application {application.Id} is {Application.StateName(application.State)} and can no longer be withdrawn");
-        if (application.State == ApplicationState.Paid)
-            throw ECertException.Conflict($"application {application.Id} is paid; refund receipt {application.Receipt} first, then withdraw");
+        if (application.State == ApplicationState.Paid && RefundedPart(application.Receipt!) < application.Fee!.Value)
+            throw ECertException.Conflict($"application {application.Id} is paid; refund receipt {application.Receipt} in full first, then withdraw");
         return Save(application with { State = ApplicationState.Withdrawn, ClosedReason = reason }, application.State);
+    }
+
+    private Money RefundedPart(string receipt)
+    {
+        var original = applications.FindPayment(receipt);
+        return original is null ? Money.Zero : applications.ListPayments(original.At, DateTimeOffset.MaxValue)
+            .Where(p => p.IsRefund && p.RefundOf == receipt).Aggregate(Money.Zero, (sum, p) => sum + p.Amount);
     }
 
     private SubjectDetails Details(Subscriber subscriber, Application application)

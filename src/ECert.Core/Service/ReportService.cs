@@ -49,12 +49,12 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
             ?? throw new ECertException(ErrorKind.Internal, "the refund could not be recorded");
     }
 
-    /// <summary>Counter takings per outlet on a Hong Kong calendar day.</summary>
+    /// <summary>Counter cash per outlet on a Hong Kong calendar day: what the till should hold.</summary>
     public IReadOnlyList<OutletDay> DailyReconciliation(DateOnly date)
     {
         var from = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), HongKong);
         return applications.ListPayments(from, from.AddDays(1))
-            .Where(p => p.OutletCode is not null)
+            .Where(p => p.OutletCode is not null && p.Channel == PaymentChannel.CounterCash)
             .GroupBy(p => p.OutletCode!)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new OutletDay(g.Key, date,
