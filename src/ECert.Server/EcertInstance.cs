@@ -62,6 +62,9 @@ public sealed class EcertInstance
         Applications = new SqliteApplicationStore(Database);
         Notifications = new SqliteNotificationStore(Database);
         StatusRequests = new SqliteStatusRequestStore(Database);
+        // A new instance, or one from before tariffs existed, starts with the published fees.
+        if (Applications.ListTariffs().Count == 0)
+            foreach (var version in DefaultTariffs.All) Applications.AddTariff(version);
         _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
     }
 
@@ -93,10 +96,7 @@ public sealed class EcertInstance
         File.SetUnixFileMode(settingsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using (File.Create(Path.Combine(folder, DatabaseFile))) { }
         File.SetUnixFileMode(Path.Combine(folder, DatabaseFile), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var instance = new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
-        // A new instance starts with the published fees as its tariff versions.
-        foreach (var version in DefaultTariffs.All) instance.Applications.AddTariff(version);
-        return instance;
+        return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
     }
 
     /// <summary>Opens an existing instance; the error says how to create one when there is none.</summary>
