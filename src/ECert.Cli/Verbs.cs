@@ -21,10 +21,30 @@ public static class Verbs
         foreach (var option in options) command.Options.Add(option);
         command.SetAction(parse => CommonOptions.Run(() =>
         {
-            action(parse, CommonOptions.OpenInstance(parse));
+            var instance = CommonOptions.OpenInstance(parse);
+            var what = "cli." + CommandPath(parse.CommandResult);
+            try
+            {
+                action(parse, instance);
+            }
+            catch (Core.ECertException e)
+            {
+                instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what, Outcome: "refused", Detail: $"{e.Kind}: {e.Message}"));
+                throw;
+            }
+            instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>"application pay" for ./ecert application pay.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var node = result; node is not null && node.Command is not RootCommand; node = node.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, node.Command.Name);
+        return string.Join(' ', names);
     }
 
     public static Command Group(string name, string description, params Command[] verbs)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ECert.Core;
+using ECert.Core.Audit;
 using ECert.Core.Billing;
+using ECert.Core.Stores;
 using ECert.Core.Crl;
 using ECert.Core.Hierarchy;
 using ECert.Core.Identity;
@@ -39,6 +41,7 @@ public sealed class EcertInstance
 
     private readonly Func<string> _passphrase;
     private readonly Lazy<IKeyStore> _keys;
+    private readonly Lazy<IKeyStore> _auditedKeys;
 
     private EcertInstance(string folder, CaSettings settings, Func<string> passphrase, TimeProvider time)
     {
@@ -56,7 +59,10 @@ public sealed class EcertInstance
             throw new ECertException(ErrorKind.Internal, $"the database {Database.Path} cannot be used: {e.Message}", e);
         }
         Cas = new SqliteCaStore(Database);
-        Certificates = new SqliteCertificateStore(Database);
+        _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
+        Audit = new AuditTrail(new SqliteAuditStore(Database), new LazyKeyStore(_keys), Time);
+        Certificates = new AuditedCertificateStore(new SqliteCertificateStore(Database), Audit, () => Actor);
+        _auditedKeys = new Lazy<IKeyStore>(() => new AuditedKeyStore(_keys.Value, Audit, () => Actor));
         Outlets = new SqliteOutletStore(Database);
         Subscribers = new SqliteSubscriberStore(Database);
         Applications = new SqliteApplicationStore(Database);
@@ -65,7 +71,6 @@ public sealed class EcertInstance
         // A new instance, or one from before tariffs existed, starts with the published fees.
         if (Applications.ListTariffs().Count == 0)
             foreach (var version in DefaultTariffs.All) Applications.AddTariff(version);
-        _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
     }
 
     public string Folder { get; }
@@ -73,13 +78,19 @@ public sealed class EcertInstance
     public TimeProvider Time { get; }
     public SqliteDatabase Database { get; }
     public SqliteCaStore Cas { get; }
-    public SqliteCertificateStore Certificates { get; }
+    public ICertificateStore Certificates { get; }
+
+    /// <summary>The tamper-evident audit trail; every certificate write and key use lands in it.</summary>
+    public AuditTrail Audit { get; }
+
+    /// <summary>Who is acting through this instance, as the CLI or the server sets it.</summary>
+    public AuditActor Actor { get; set; } = new("operator", Environment.UserName);
     public SqliteOutletStore Outlets { get; }
     public SqliteSubscriberStore Subscribers { get; }
     public SqliteApplicationStore Applications { get; }
     public SqliteNotificationStore Notifications { get; }
     public SqliteStatusRequestStore StatusRequests { get; }
-    public IKeyStore Keys => _keys.Value;
+    public IKeyStore Keys => _auditedKeys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
 
@@ -151,4 +162,13 @@ public sealed class EcertInstance
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
 
     public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Status(), Time);
+}
+
+/// <summary>Opens the keystore only when a key is first needed (so read-only verbs never ask for the passphrase).</summary>
+internal sealed class LazyKeyStore(Lazy<IKeyStore> inner) : IKeyStore
+{
+    public SigningKey CreateSigningKey(string keyId, KeyAlgorithm algorithm) => inner.Value.CreateSigningKey(keyId, algorithm);
+    public SigningKey GetSigningKey(string keyId) => inner.Value.GetSigningKey(keyId);
+    public byte[] CreateSecret(string secretId, int length) => inner.Value.CreateSecret(secretId, length);
+    public byte[] GetSecret(string secretId) => inner.Value.GetSecret(secretId);
 }
