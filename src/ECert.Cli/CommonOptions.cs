@@ -21,6 +21,17 @@ public static class CommonOptions
 
     public static EcertInstance OpenInstance(ParseResult parse) => EcertInstance.Open(DataFolder(parse), ReadPassphrase);
 
+    /// <summary>
+    /// An identity card number given as "-" is read from stdin, so the clear number never appears
+    /// on the command line (visible in ps and shell history).
+    /// </summary>
+    public static string? IdentityNumber(string? value)
+    {
+        if (value != "-") return value;
+        return Console.In.ReadLine()?.Trim() is { Length: > 0 } line ? line
+            : throw ECertException.Invalid("--id-number - expects the identity card number on stdin");
+    }
+
     /// <summary>The keystore passphrase: from the environment, else asked on the terminal.</summary>
     public static string ReadPassphrase() => ReadPassphrase(confirm: false);
 

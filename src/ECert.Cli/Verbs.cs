@@ -70,9 +70,9 @@ public static class Verbs
     };
 
     public static DateOnly ParseDate(string text, string option) =>
-        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 9000
             ? date
-            : throw Core.ECertException.Invalid($"{option} '{text}' is not a date in the form 2026-11-28");
+            : throw Core.ECertException.Invalid($"{option} '{text}' is not a date in the form 2026-11-28 (years 2000 to 9000)");
 
     public static string[] List(string? commaSeparated) =>
         (commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -32,7 +32,7 @@ public sealed class MailSender(INotificationStore notifications, ServiceSettings
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException)
         {
-            foreach (var notification in due) notifications.MarkFailed(notification.Id, e.Message);
+            // The relay being down is not the messages' fault: they keep their attempts for later rounds.
             return new DeliveryReport(0, due.Count, $"cannot reach the SMTP relay {settings.SmtpHost}:{settings.SmtpPort}: {e.Message}");
         }
         foreach (var notification in due)

@@ -159,65 +159,128 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
         }
     }
 
+    public bool EndTariff(string code, DateOnly until)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE tariff_versions SET effective_until = $until
+            WHERE code = $code AND effective_until IS NULL AND effective_from < $until
+            """;
+        command.Parameters.AddWithValue("$code", code);
+        command.Parameters.AddWithValue("$until", until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return command.ExecuteNonQuery() == 1;
+    }
+
     // ----- payments -----
 
     public Payment? RecordPayment(Payment payment, Application? paidApplication, ApplicationState expected = ApplicationState.Submitted)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        // The receipt number is taken inside the transaction, so a refused payment leaves no gap.
-        var year = payment.At.ToOffset(TimeSpan.FromHours(8)).Year;
-        payment = payment with { Receipt = string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{NextInYear(connection, transaction, "receipt", year):D6}") };
-        if (paidApplication is not null) paidApplication = paidApplication with { Receipt = payment.Receipt };
-        using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = $"""
-                INSERT INTO payments ({PaymentColumns})
-                VALUES ($receipt, $kind, $srn, $applicationId, $serial, $product, $channel, $amount, $outlet, $officer, $reference, $refundOf, $at)
-                """;
-            insert.Parameters.AddWithValue("$receipt", payment.Receipt);
-            insert.Parameters.AddWithValue("$kind", payment.IsRefund ? "refund" : "payment");
-            insert.Parameters.AddWithValue("$srn", payment.Srn);
-            insert.Parameters.AddWithValue("$applicationId", Value(payment.ApplicationId));
-            insert.Parameters.AddWithValue("$serial", Value(payment.Serial));
-            insert.Parameters.AddWithValue("$product", payment.Product);
-            insert.Parameters.AddWithValue("$channel", Payment.ChannelName(payment.Channel));
-            insert.Parameters.AddWithValue("$amount", payment.Amount.Cents);
-            insert.Parameters.AddWithValue("$outlet", Value(payment.OutletCode));
-            insert.Parameters.AddWithValue("$officer", Value(payment.OfficerId));
-            insert.Parameters.AddWithValue("$reference", Value(payment.Reference));
-            insert.Parameters.AddWithValue("$refundOf", Value(payment.RefundOf));
-            insert.Parameters.AddWithValue("$at", payment.At.ToUnixTimeSeconds());
-            try
-            {
-                insert.ExecuteNonQuery();
-            }
-            catch (SqliteException e) when (e.SqliteExtendedErrorCode == ForeignKeyFailed)
-            {
-                throw ECertException.NotFound(
-                    $"payment {payment.Receipt} refers to a subscriber, application, outlet, officer or refunded receipt that does not exist");
-            }
-            catch (SqliteException e) when (e.SqliteExtendedErrorCode == CheckFailed)
-            {
-                throw ECertException.Invalid($"payment {payment.Receipt} has a negative amount ({payment.Amount}); a refund is recorded as a positive amount of kind refund");
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
-            {
-                throw ECertException.Conflict($"receipt {payment.Receipt} is already used");
-            }
-        }
+        payment = InsertPayment(connection, transaction, payment);
         if (paidApplication is not null)
         {
             using var update = connection.CreateCommand();
             update.Transaction = transaction;
-            if (!CompareAndSet(update, paidApplication, expected))
+            if (!CompareAndSet(update, paidApplication with { Receipt = payment.Receipt }, expected))
             {
                 transaction.Rollback();
                 return null;
             }
         }
         transaction.Commit();
+        return payment;
+    }
+
+    public Payment? RecordSubscriptionPayment(Payment payment, SubscriptionPeriod period)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var paid = connection.CreateCommand())
+        {
+            paid.Transaction = transaction;
+            paid.CommandText = "SELECT MAX(ends) FROM subscription_periods WHERE serial = $serial";
+            paid.Parameters.AddWithValue("$serial", period.Serial);
+            if (paid.ExecuteScalar() is not long until || until != period.Starts.ToUnixTimeSeconds())
+            {
+                transaction.Rollback();
+                return null;
+            }
+        }
+        payment = InsertPayment(connection, transaction, payment);
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO subscription_periods (serial, starts, ends, receipt) VALUES ($serial, $starts, $ends, $receipt)";
+            insert.Parameters.AddWithValue("$serial", period.Serial);
+            insert.Parameters.AddWithValue("$starts", period.Starts.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("$ends", period.Ends.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("$receipt", payment.Receipt);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return payment;
+    }
+
+    /// <summary>
+    /// Inserts a payment under the next receipt number of its year, taken inside the caller's
+    /// transaction so a refused payment leaves no gap. A refund is checked against what is left of
+    /// the payment it refunds in the same transaction, so concurrent refunds never exceed it.
+    /// </summary>
+    private static Payment InsertPayment(SqliteConnection connection, SqliteTransaction transaction, Payment payment)
+    {
+        if (payment.IsRefund)
+        {
+            using var left = connection.CreateCommand();
+            left.Transaction = transaction;
+            left.CommandText = """
+                SELECT p.amount_cents - COALESCE((SELECT SUM(r.amount_cents) FROM payments r WHERE r.refund_of = p.receipt AND r.kind = 'refund'), 0)
+                FROM payments p WHERE p.receipt = $receipt AND p.kind = 'payment'
+                """;
+            left.Parameters.AddWithValue("$receipt", Value(payment.RefundOf));
+            var remaining = left.ExecuteScalar() as long? ?? throw ECertException.NotFound($"no payment {payment.RefundOf} to refund");
+            if (payment.Amount.Cents > remaining)
+                throw ECertException.Invalid($"only {new Money(remaining).Display} of receipt {payment.RefundOf} is left to refund");
+        }
+        var year = payment.At.ToOffset(TimeSpan.FromHours(8)).Year;
+        payment = payment with { Receipt = string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{NextInYear(connection, transaction, "receipt", year):D6}") };
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""
+            INSERT INTO payments ({PaymentColumns})
+            VALUES ($receipt, $kind, $srn, $applicationId, $serial, $product, $channel, $amount, $outlet, $officer, $reference, $refundOf, $at)
+            """;
+        insert.Parameters.AddWithValue("$receipt", payment.Receipt);
+        insert.Parameters.AddWithValue("$kind", payment.IsRefund ? "refund" : "payment");
+        insert.Parameters.AddWithValue("$srn", payment.Srn);
+        insert.Parameters.AddWithValue("$applicationId", Value(payment.ApplicationId));
+        insert.Parameters.AddWithValue("$serial", Value(payment.Serial));
+        insert.Parameters.AddWithValue("$product", payment.Product);
+        insert.Parameters.AddWithValue("$channel", Payment.ChannelName(payment.Channel));
+        insert.Parameters.AddWithValue("$amount", payment.Amount.Cents);
+        insert.Parameters.AddWithValue("$outlet", Value(payment.OutletCode));
+        insert.Parameters.AddWithValue("$officer", Value(payment.OfficerId));
+        insert.Parameters.AddWithValue("$reference", Value(payment.Reference));
+        insert.Parameters.AddWithValue("$refundOf", Value(payment.RefundOf));
+        insert.Parameters.AddWithValue("$at", payment.At.ToUnixTimeSeconds());
+        try
+        {
+            insert.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == ForeignKeyFailed)
+        {
+            throw ECertException.NotFound(
+                $"payment {payment.Receipt} refers to a subscriber, application, outlet, officer or refunded receipt that does not exist");
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == CheckFailed)
+        {
+            throw ECertException.Invalid($"payment {payment.Receipt} has a negative amount ({payment.Amount}); a refund is recorded as a positive amount of kind refund");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw ECertException.Conflict($"receipt {payment.Receipt} is already used");
+        }
         return payment;
     }
 
@@ -295,6 +358,20 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
             ORDER BY MAX(p.ends), c.serial
             """;
         command.Parameters.AddWithValue("$before", paidUntilBefore.ToUnixTimeSeconds());
+        return ReadStandings(command);
+    }
+
+    public IReadOnlyList<SubscriptionStanding> ListSuspendedForNonPayment()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {StandingColumns}, MAX(p.ends), c.not_after
+            FROM certificates c JOIN subscription_periods p ON p.serial = c.serial
+            WHERE c.state = 'suspended' AND c.suspended_for = 'non-payment'
+            GROUP BY c.serial
+            ORDER BY c.serial
+            """;
         return ReadStandings(command);
     }
 

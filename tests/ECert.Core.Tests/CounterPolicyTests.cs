@@ -47,6 +47,8 @@ public class CounterPolicyTests
         Assert.Equal("ra-100", _policy.Authorise(Officer, Gpo, "personal", at, Supervisor).OverriddenBy);
         Assert.Contains("not an active RA supervisor", Assert.Throws<ECertException>(() => _policy.Authorise(Officer, Gpo, "personal", at, Officer with { Id = "ra-002" })).Message);
         Assert.Contains("their own", Assert.Throws<ECertException>(() => _policy.Authorise(Supervisor, Gpo, "personal", at, Supervisor)).Message);
+        Assert.Contains("not assigned to outlet GPO", Assert.Throws<ECertException>(() =>
+            _policy.Authorise(Officer, Gpo, "personal", at, Supervisor with { Id = "ra-200", Outlets = ["TP"] })).Message);
     }
 
     [Fact]

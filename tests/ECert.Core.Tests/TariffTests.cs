@@ -70,6 +70,18 @@ public class TariffTests
     }
 
     [Fact]
+    public void AnOpenVersionIsEndedOnlyInTheFutureAndOnlyOnce()
+    {
+        var today = new DateOnly(2026, 11, 28);
+        Assert.Contains("in the future", Assert.Throws<ECertException>(() => _book.CheckCanEnd("HK-2023-07", today, today)).Message);
+        Assert.Contains("already ends", Assert.Throws<ECertException>(() => _book.CheckCanEnd("HK-2007", new DateOnly(2030, 1, 1), today)).Message);
+        var ended = _book.CheckCanEnd("HK-2023-07", new DateOnly(2027, 1, 1), today);
+        var book = new TariffBook([.. DefaultTariffs.All.Take(2), ended]);
+        book.CheckCanAdd(new TariffVersion("HK-2027", new DateOnly(2027, 1, 1), null,
+            [new TariffEntry("personal", FeeKind.First, 1, Money.FromDollars(50))], Money.Zero, Money.Zero));
+    }
+
+    [Fact]
     public void InconsistentVersionsAreRefused()
     {
         var book = new TariffBook([]);
@@ -94,6 +106,8 @@ public class TariffTests
     [InlineData("50.005", "fractions of a cent")]
     [InlineData("fifty", "not an amount")]
     [InlineData("1e3", "not an amount")]
+    [InlineData("48,50", "not a thousands separator")]
+    [InlineData("4,8", "not a thousands separator")]
     public void BadAmountsAreRefused(string text, string expected) =>
         Assert.Contains(expected, Assert.Throws<ECertException>(() => Money.Parse(text)).Message);
 

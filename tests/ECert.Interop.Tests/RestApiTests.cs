@@ -130,6 +130,9 @@ public class RestApiTests(EcertServerFixture ca)
         await ProblemAsync(HttpMethod.Post, "/api/subscribers/persons", "{not json", HttpStatusCode.BadRequest, "invalid start of a property name");
         await ProblemAsync(HttpMethod.Post, "/api/subscribers/persons", new { name = "X", idNumber = "A123456(3)", favouriteColour = "red" }, HttpStatusCode.BadRequest, "'favouriteColour' is not a field");
         await ProblemAsync(HttpMethod.Get, "/api/applications/APP-1999-000001", null, HttpStatusCode.NotFound, "no application");
+        await ProblemAsync(HttpMethod.Post, "/api/applications", new { profile = "personal" }, HttpStatusCode.BadRequest, "srn");
+        await ProblemAsync(HttpMethod.Get, "/api/reports/revenue?year=99999", null, HttpStatusCode.BadRequest, "year 99999");
+        await ProblemAsync(HttpMethod.Get, "/api/payments?from=9999-12-31", null, HttpStatusCode.BadRequest, "year 9999");
         await ProblemAsync(HttpMethod.Get, "/api/applications?state=dreaming", null, HttpStatusCode.BadRequest, "unknown application state");
         await ProblemAsync(HttpMethod.Post, "/api/tariffs", new
         {

@@ -22,7 +22,12 @@ public class ServiceCliTests(EcertServerFixture ca)
         var prefix = "D";
         var digits = new Random().Next(0, 1_000_000).ToString("D6");
         var id = $"{prefix}{digits}({ECert.Core.Identity.HkIdentityNumber.ComputeCheckDigit(prefix, digits)})";
-        var srn = (await OkAsync("subscriber", "register-person", "--name", "KWOK Lai Ping", "--id-number", id, "--email", "lp.kwok@example.com"))[0];
+        // The identity number goes in on stdin, so it never shows in ps or the shell history.
+        var registered = await Tooling.RunAsync(Tooling.EcertScript, ["subscriber", "register-person", "--name", "KWOK Lai Ping", "--id-number", "-",
+            "--email", "lp.kwok@example.com"], ca.Environment, ca.WorkFolder, stdin: id + "\n");
+        Assert.True(registered.ExitCode == 0, registered.ToString());
+        var srn = registered.Stdout.Split('\t')[0];
+        Assert.Contains("***(", registered.Stdout);
 
         var submitted = await OkAsync("application", "submit", "--srn", srn, "--profile", "personal");
         var application = submitted[0];

@@ -25,7 +25,7 @@ public static class Tooling
     }
 
     public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
-        IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+        IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null, string? stdin = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -39,6 +39,7 @@ public static class Tooling
         if (environment is not null)
             foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -94,7 +94,7 @@ public sealed class ServiceFlowTests : IDisposable
         Assert.Equal((CertificateState.Suspended, "non-payment"), (record.State, record.SuspendedFor));
         Assert.Equal(OcspCertStatus.Revoked, OcspStatus(serial));
         Assert.Contains((serial, (int?)(int)RevocationReason.CertificateHold), CrlEntries(serial));
-        Assert.Contains(_world.Instance.Notifications.ListFor(srn), n => n.Kind == "suspended-non-payment");
+        Assert.Contains(_world.Instance.Notifications.ListFor(srn), n => n.Kind.StartsWith("suspended-non-payment:", StringComparison.Ordinal));
         Assert.Throws<ECertException>(() => _world.Instance.Status().Resume(serial));
 
         var (payment, period) = _world.Instance.Subscriptions().PaySubscription(serial, _world.Cash(Money.FromDollars(48)));
@@ -240,6 +240,77 @@ public sealed class ServiceFlowTests : IDisposable
         Assert.Throws<ECertException>(() => _world.Applications.Withdraw(application.Id, "changed mind"));
         _world.Instance.Reports().Refund(payment.Receipt, null, "the rest");
         Assert.Equal(ApplicationState.Withdrawn, _world.Applications.Withdraw(application.Id, "changed mind").State);
+    }
+
+    [Fact]
+    public void ATwoYearOrganisationalECertIsValidForTwoYears()
+    {
+        var registry = _world.Instance.Registry();
+        registry.RegisterOrganisation("34567890", "Example Logistics Ltd", "3 Harbour Road");
+        var user = registry.RegisterMember("34567890", SubscriberKind.AuthorisedUser, "YIP Chi Wai", "cw.yip@example.com", null, false);
+        var service = _world.Applications;
+        var application = service.Submit(new SubmitRequest(user.Srn, "organisational", ApplicationChannel.Counter, TermYears: 2));
+        service.VerifyIdentity(application.Id, new IdentityCheck("ra-001", "GPO", "br-certificate"));
+        service.Approve(application.Id, "ra-002");
+        service.Pay(application.Id, _world.Cash(Money.FromDollars(200)));
+        var (_, issued) = service.Issue(application.Id, ServiceWorld.NewKey());
+        var record = _world.Instance.Certificates.FindCertificate(issued.SerialHex)!;
+        // Two calendar years (731 days across 29 February 2028), and the subscription covers them all.
+        Assert.Equal(record.NotBefore.AddYears(2), record.NotAfter.AddSeconds(1));
+        Assert.Equal(record.NotAfter, _world.Instance.Applications.ListPeriods(issued.SerialHex).Single().Ends);
+    }
+
+    [Fact]
+    public void ARefundedApplicationIsNotIssuedAndRefundsNeverExceedThePayment()
+    {
+        var srn = _world.RegisterPerson();
+        var application = _world.Applications.Submit(new SubmitRequest(srn, "personal", ApplicationChannel.Counter));
+        _world.Applications.VerifyIdentity(application.Id, new IdentityCheck("ra-001", "GPO", "hkid-card"));
+        var (_, payment) = _world.Applications.Pay(application.Id, _world.Cash(Money.FromDollars(48)));
+        _world.Instance.Reports().Refund(payment.Receipt, null, "changed mind");
+        Assert.Contains("was refunded", Assert.Throws<ECertException>(() => _world.Applications.Issue(application.Id, ServiceWorld.NewKey())).Message);
+        // The store itself refuses a refund beyond what is left, whatever the caller checked.
+        var overRefund = payment with { Receipt = "", IsRefund = true, RefundOf = payment.Receipt, Amount = new Money(1) };
+        Assert.Contains("left to refund", Assert.Throws<ECertException>(() => _world.Instance.Applications.RecordPayment(overRefund, null)).Message);
+    }
+
+    [Fact]
+    public void ASubscriptionYearIsPaidOnceEvenWhenTwoCountersTryAtOnce()
+    {
+        var (_, serial) = _world.IssuePersonal(_world.RegisterPerson());
+        var paidUntil = _world.Instance.Subscriptions().PaidUntil(serial);
+        _world.Instance.Subscriptions().PaySubscription(serial, _world.Cash(Money.FromDollars(48)));
+        // The second counter still believes the subscription is paid until the old date.
+        var stale = new SubscriptionPeriod(serial, paidUntil, paidUntil.AddYears(1), null);
+        var second = new Payment
+        {
+            Receipt = "", IsRefund = false, Srn = "0000000001", Serial = serial, Product = "personal", Channel = PaymentChannel.Online,
+            Amount = Money.FromDollars(48), Reference = "GW-2", At = _world.Clock.GetUtcNow(),
+        };
+        Assert.Null(_world.Instance.Applications.RecordSubscriptionPayment(second, stale));
+        Assert.Single(_world.Instance.Applications.ListPayments(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue), p => p.Serial == serial);
+    }
+
+    [Fact]
+    public void ARevokedCertificateIsNeitherAcceptedNorRenewed()
+    {
+        var srn = _world.RegisterPerson();
+        var (application, serial) = _world.IssuePersonal(srn, accept: false);
+        _world.Instance.Status().Revoke(serial, RevocationReason.KeyCompromise);
+        Assert.Contains("will not be published", Assert.Throws<ECertException>(() => _world.Applications.Accept(application)).Message);
+        Assert.False(_world.Instance.Certificates.FindCertificate(serial)!.Published);
+    }
+
+    [Fact]
+    public void AnUnpaidApplicationCanBeRejectedWithAReason()
+    {
+        var application = _world.Applications.Submit(new SubmitRequest(_world.RegisterPerson(), "personal", ApplicationChannel.Online));
+        Assert.Contains("needs a reason", Assert.Throws<ECertException>(() => _world.Applications.Reject(application.Id, "ra-001", " ")).Message);
+        var rejected = _world.Applications.Reject(application.Id, "ra-001", "identity card photo does not match");
+        Assert.Equal(ApplicationState.Rejected, rejected.State);
+        Assert.Contains("ra-001", rejected.ClosedReason);
+        Assert.Contains("terms are 1 to 3 years", Assert.Throws<ECertException>(() =>
+            _world.Applications.Submit(new SubmitRequest(rejected.Srn, "personal", ApplicationChannel.Online, TermYears: 0))).Message);
     }
 
     private static char HkCheck(string prefix, string digits) => ECert.Core.Identity.HkIdentityNumber.ComputeCheckDigit(prefix, digits);

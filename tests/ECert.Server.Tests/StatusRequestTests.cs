@@ -58,6 +58,18 @@ public sealed class StatusRequestTests : IDisposable
     }
 
     [Fact]
+    public void APhonedRevocationOnlySuspendsUntilConfirmed()
+    {
+        var srn = _world.RegisterPerson();
+        var (_, serial) = _world.IssuePersonal(srn);
+        var request = Requests.Receive(serial, StatusAction.Revoke, RequestChannel.Phone, srn, RevocationReason.KeyCompromise);
+        Assert.Equal("pending-original", request.State);
+        Assert.Equal(CertificateState.Suspended, _world.Instance.Certificates.FindCertificate(serial)!.State);
+        Requests.ConfirmOriginal(request.Id);
+        Assert.Equal(CertificateState.Revoked, _world.Instance.Certificates.FindCertificate(serial)!.State);
+    }
+
+    [Fact]
     public void ServerCertificatesAreChangedOnlyByTheAuthorisedRepresentative()
     {
         var registry = _world.Instance.Registry();

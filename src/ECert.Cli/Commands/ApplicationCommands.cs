@@ -93,7 +93,16 @@ public static class ApplicationCommands
             using var delivery = KeyDelivery.From(parse.GetValue(csr), parse.GetValue(generate), parse.GetValue(p12), parse.GetValue(smartCardKey),
                 ProfileFactory.Create(application.Profile, instance.Settings.Profiles).CentralKeyAlgorithm, parse.GetValue(output)!);
             var (_, issued) = service.Issue(application.Id, delivery.PublicKey);
-            delivery.Deliver(issued, instance);
+            try
+            {
+                delivery.Deliver(issued, instance);
+            }
+            catch (IOException e)
+            {
+                // The undelivered certificate is revoked; the application is paid and can be issued again.
+                service.ReturnToPaid(application.Id);
+                throw new IOException($"{e.Message}; application {application.Id} is back to paid", e);
+            }
             Row(issued.SerialHex, application.Id, "issued");
         });
 
@@ -121,6 +130,13 @@ public static class ApplicationCommands
             Row("accepted", a.AcceptedAt); Row("closed", a.ClosedReason);
         });
 
+        var rejecter = Required<string>("--officer", "The officer refusing the application");
+        var reject = Verb("reject", "Refuse an unpaid application (documents not in order)", [id, rejecter, reason], (parse, instance) =>
+        {
+            var application = instance.ApplicationService().Reject(parse.GetValue(id)!, parse.GetValue(rejecter)!, parse.GetValue(reason)!);
+            Row(application.Id, Application.StateName(application.State), application.ClosedReason);
+        });
+
         var state = Optional<string?>("--state", "Only applications in this state");
         var bySrn = Optional<string?>("--srn", "Only this subscriber's applications");
         var list = Verb("list", "List applications: id, SRN, profile, state, created, serial", [state, bySrn], (parse, instance) =>
@@ -130,7 +146,7 @@ public static class ApplicationCommands
                 Row(a.Id, a.Srn, a.Profile, Application.StateName(a.State), a.CreatedAt, a.Serial);
         });
         return Group("application", "Applications: submit, verify, approve, pay, issue, accept, renew",
-            submit, renew, verify, approve, quote, pay, issue, accept, withdraw, show, list);
+            submit, renew, verify, approve, quote, pay, issue, accept, withdraw, reject, show, list);
     }
 
     internal static PaymentRequest PaymentOf(ParseResult parse, Option<string> channel, Option<string> amount, Option<string?> officer,

@@ -42,7 +42,17 @@ public static class BillingCommands
             foreach (var line in result.Lines) Row(line.Description, line.Amount);
             Row("total", result.Total, result.TariffCode);
         });
-        return Group("tariff", "Versioned tariff tables and quotes", list, add, quote);
+        var code = Required<string>("--code", "The open-ended version to end, e.g. HK-2023-07");
+        var until = Required<string>("--until", "First day it no longer applies (in the future); add the next version from that day");
+        var end = Verb("end", "End an open-ended tariff version, so a new one can start", [code, until], (parse, instance) =>
+        {
+            var ended = instance.Tariffs().CheckCanEnd(parse.GetValue(code)!, ParseDate(parse.GetValue(until)!, "--until"),
+                ApplicationService.HongKongDateToday(instance.Time));
+            if (!instance.Applications.EndTariff(ended.Code, ended.EffectiveUntil!.Value))
+                throw ECertException.Conflict($"tariff '{ended.Code}' changed while this ran");
+            Row(ended.Code, ended.Period);
+        });
+        return Group("tariff", "Versioned tariff tables and quotes", list, add, end, quote);
     }
 
     public static Command Payment()

@@ -20,7 +20,7 @@ public static class IssueCommand
     private static readonly Option<FileInfo?> P12 = new("--p12") { Description = "Where to write the PKCS#12 (key, certificate, chain) with --generate-key" };
     private static readonly Option<FileInfo> Out = new("--out") { Description = "Where to write the certificate (PEM)", Required = true };
     private static readonly Option<string?> Name = new("--name") { Description = "Name as on the identity card, or the Authorised User's name" };
-    private static readonly Option<string?> IdNumber = new("--id-number") { Description = "Hong Kong identity card number, e.g. A123456(3)" };
+    private static readonly Option<string?> IdNumber = new("--id-number") { Description = "Hong Kong identity card number, e.g. A123456(3); '-' reads it from stdin" };
     private static readonly Option<string?> Email = new("--email") { Description = "E-mail address for the certificate" };
     private static readonly Option<string?> Org = new("--org") { Description = "Organisation name" };
     private static readonly Option<string?> OrgUnit = new("--org-unit") { Description = "Branch or department; the Authorised Unit for encipherment" };
@@ -43,7 +43,7 @@ public static class IssueCommand
         var profile = ProfileFactory.Create(parse.GetValue(Profile)!, instance.Settings.Profiles);
         var details = new SubjectDetails
         {
-            Name = parse.GetValue(Name), IdNumber = parse.GetValue(IdNumber), Email = parse.GetValue(Email),
+            Name = parse.GetValue(Name), IdNumber = CommonOptions.IdentityNumber(parse.GetValue(IdNumber)), Email = parse.GetValue(Email),
             Organisation = parse.GetValue(Org), OrganisationUnit = parse.GetValue(OrgUnit), BrNumber = parse.GetValue(BrNumber),
             DnsNames = parse.GetValue(Dns) ?? [], Srn = parse.GetValue(Srn),
         };

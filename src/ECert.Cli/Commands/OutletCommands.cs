@@ -60,6 +60,7 @@ public static class OutletCommands
             foreach (var code in codes)
                 if (instance.Outlets.FindOutlet(code) is null) throw Core.ECertException.NotFound($"no outlet {code}");
             var officer = new RaOfficer(parse.GetValue(id)!.Trim(), parse.GetValue(name)!.Trim(), parse.GetValue(supervisor), codes, !parse.GetValue(inactive));
+            officer.Validate();
             instance.Outlets.SaveOfficer(officer);
             Row(officer.Id, officer.Name, officer.IsSupervisor ? "supervisor" : "officer", string.Join(',', officer.Outlets), officer.Active ? "active" : "inactive");
         });

@@ -10,7 +10,7 @@ public static class SubscriberCommands
     public static Command Create()
     {
         var name = Required<string>("--name", "Name as on the identity card");
-        var idNumber = Required<string>("--id-number", "Hong Kong identity card number, e.g. A123456(3)");
+        var idNumber = Required<string>("--id-number", "Hong Kong identity card number, e.g. A123456(3); '-' reads it from stdin (keeps it out of ps and history)");
         var chinese = Optional<string?>("--chinese-name", "Chinese name");
         var email = Optional<string?>("--email", "E-mail address for the certificate");
         var contact = Optional<string?>("--contact-email", "E-mail address for notices, if different");
@@ -18,7 +18,7 @@ public static class SubscriberCommands
         var person = Verb("register-person", "Register a person; prints the SRN (the same person keeps one SRN)",
             [name, idNumber, chinese, email, contact, address], (parse, instance) =>
             {
-                var (subscriber, existing) = instance.Registry().RegisterPerson(new PersonRegistration(parse.GetValue(name)!, parse.GetValue(idNumber)!,
+                var (subscriber, existing) = instance.Registry().RegisterPerson(new PersonRegistration(parse.GetValue(name)!, CommonOptions.IdentityNumber(parse.GetValue(idNumber))!,
                     parse.GetValue(chinese), parse.GetValue(email), parse.GetValue(contact), parse.GetValue(address)));
                 Row(subscriber.Srn, existing ? "already-registered" : "registered", subscriber.IdentityMasked);
             });

@@ -40,7 +40,14 @@ public readonly partial record struct Money(long Cents) : IComparable<Money>
     /// </summary>
     public static Money Parse(string? text, string what = "amount")
     {
-        var trimmed = (text ?? "").Trim().Replace(",", "", StringComparison.Ordinal);
+        var trimmed = (text ?? "").Trim();
+        // Commas only as thousands separators (8,700.00); "48,50" is refused, never read as 4850.
+        if (trimmed.Contains(',', StringComparison.Ordinal))
+        {
+            if (!Regex.IsMatch(trimmed, @"^(?:HK\$|HKD\s*)?\d{1,3}(,\d{3})+(\.\d{1,2})?$"))
+                throw ECertException.Invalid($"{what} '{text}' has a comma that is not a thousands separator; write amounts like 8700.00 or 8,700.00");
+            trimmed = trimmed.Replace(",", "", StringComparison.Ordinal);
+        }
         if (trimmed.StartsWith('-'))
             throw ECertException.Invalid($"{what} '{text}' is negative; amounts are never negative (use a refund to give money back)");
         var match = Amount().Match(trimmed);

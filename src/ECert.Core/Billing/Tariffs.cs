@@ -86,6 +86,22 @@ public sealed class TariffBook(IEnumerable<TariffVersion> versions)
                 $"tariff '{version.Code}' ({version.Period}) overlaps '{overlap.Code}' ({overlap.Period}); end the earlier version first");
     }
 
+    /// <summary>
+    /// Checks that an open-ended version may end on <paramref name="until"/>: only in the future,
+    /// so no fee already charged changes, and after the version started.
+    /// </summary>
+    public TariffVersion CheckCanEnd(string code, DateOnly until, DateOnly today)
+    {
+        var version = _versions.FirstOrDefault(v => v.Code == code) ?? throw ECertException.NotFound($"no tariff version '{code}'");
+        if (version.EffectiveUntil is not null)
+            throw ECertException.Conflict($"tariff '{code}' already ends on {version.EffectiveUntil:yyyy-MM-dd}; versions are never edited");
+        if (until <= today)
+            throw ECertException.Invalid($"a tariff can only be ended in the future (after {today:yyyy-MM-dd}): fees already charged do not change");
+        if (until <= version.EffectiveFrom)
+            throw ECertException.Invalid($"tariff '{code}' starts on {version.EffectiveFrom:yyyy-MM-dd}; it cannot end before that");
+        return version with { EffectiveUntil = until };
+    }
+
     public Quote Quote(QuoteRequest request)
     {
         if (!Products.Contains(request.Product))

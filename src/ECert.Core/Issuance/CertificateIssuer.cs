@@ -13,9 +13,10 @@ namespace ECert.Core.Issuance;
 /// <summary>
 /// A request to certify a public key under a profile, with the verified subject details.
 /// <paramref name="Publish"/> false keeps the certificate out of the repository until the
-/// subscriber accepts it.
+/// subscriber accepts it; <paramref name="ValidityDays"/> overrides the profile's validity within
+/// its maximum (an Organisational e-Cert bought for two years).
 /// </summary>
-public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject, bool Publish = true);
+public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject, bool Publish = true, int? ValidityDays = null);
 
 public sealed record IssuedCertificate(string SerialHex, byte[] Der, int Partition, BuiltSubject Subject, CaRecord Issuer)
 {
@@ -49,8 +50,11 @@ public sealed class CertificateIssuer(
         var srn = request.Subject.Srn is { } given ? CheckSrn(given) : certificates.AllocateSrn();
         var subject = SubjectBuilder.Build(profile, request.Subject, srn);
 
+        var validityDays = request.ValidityDays ?? profile.ValidityDays;
+        if (validityDays < 1 || validityDays > profile.MaxValidityDays)
+            throw ECertException.Policy($"a validity of {validityDays} days is outside profile '{profile.Name}' (at most {profile.MaxValidityDays})");
         var notBefore = DerWriting.TruncateToSeconds(time.GetUtcNow());
-        var notAfter = notBefore + profile.Validity - TimeSpan.FromSeconds(1);
+        var notAfter = notBefore + TimeSpan.FromDays(validityDays) - TimeSpan.FromSeconds(1);
         var (serial, partition) = Reserve(profile, issuer, subject, srn, notBefore, notAfter);
         var serialHex = SerialNumbers.ToHex(serial);
         try

@@ -57,6 +57,10 @@ public sealed class ApplicationService(
         };
         if (!expected.Contains(request.Profile))
             throw ECertException.Invalid($"a {Subscriber.KindName(subscriber.Kind)} applies for {string.Join(" or ", expected)}, not {request.Profile}");
+        if (request.TermYears is < 1 or > 3)
+            throw ECertException.Invalid($"a term of {request.TermYears} years is not offered; terms are 1 to 3 years");
+        if (request.ExtraServers is < 0 or > 100)
+            throw ECertException.Invalid("the number of extra servers must be between 0 and 100");
         var dns = request.DnsNames ?? [];
         if (request.Profile == "server" && dns.Count == 0)
             throw ECertException.Invalid("a server application needs at least one DNS name");
@@ -90,6 +94,8 @@ public sealed class ApplicationService(
     /// </summary>
     public Application SubmitRenewal(string serial, ApplicationChannel channel, int termYears = 1)
     {
+        if (termYears is < 1 or > 3)
+            throw ECertException.Invalid($"a term of {termYears} years is not offered; terms are 1 to 3 years");
         var certificate = status.Get(serial);
         var now = time.GetUtcNow();
         if (certificate.State != CertificateState.Valid)
@@ -112,6 +118,7 @@ public sealed class ApplicationService(
             State = ApplicationState.IdentityVerified,
             TermYears = termYears,
             DnsNames = previous?.DnsNames ?? [],
+            ExtraServers = previous?.ExtraServers ?? 0,
             RenewsSerial = certificate.SerialHex,
             CreatedAt = now,
             VerifiedAt = now,
@@ -226,14 +233,25 @@ public sealed class ApplicationService(
     {
         var application = Get(id);
         Expect(application, ApplicationState.Paid, "be issued");
+        if (RefundedPart(application.Receipt!) > Money.Zero)
+            throw ECertException.Conflict($"the fee of application {application.Id} was refunded (receipt {application.Receipt}); it cannot be issued");
         var subscriber = subscribers.FindSubscriber(application.Srn)!;
-        if (application.RenewsSerial is { } renewed && certificates.FindCertificate(renewed)?.Der is { } oldDer)
+        if (application.RenewsSerial is { } renewed)
         {
-            using var old = X509CertificateLoader.LoadCertificate(oldDer);
-            if (old.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(publicKey.ExportSubjectPublicKeyInfo()))
+            var old = certificates.FindCertificate(renewed)!;
+            if (old.State != CertificateState.Valid || old.NotAfter <= time.GetUtcNow())
+                throw ECertException.Conflict($"the certificate being renewed ({renewed}) is no longer valid ({CertificateStatusService.Describe(old)}, expires {old.NotAfter:yyyy-MM-dd}); apply for a new certificate and refund this renewal");
+            using var oldCertificate = X509CertificateLoader.LoadCertificate(old.Der!);
+            if (oldCertificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(publicKey.ExportSubjectPublicKeyInfo()))
                 throw ECertException.Policy("a renewal needs a new key pair; this key is the one being renewed");
         }
-        var issued = issuer.Issue(new IssuanceRequest(application.Profile, publicKey, Details(subscriber, application), Publish: false));
+        // Organisational and Encipherment e-Certs are valid for the term bought; Personal ones stay
+        // three years, paid year by year; Server ones follow the TLS limit within a yearly subscription.
+        var now = time.GetUtcNow();
+        int? validity = application.Profile is "organisational" or "encipherment"
+            ? (int)Math.Round((now.AddYears(application.TermYears) - now).TotalDays)
+            : null;
+        var issued = issuer.Issue(new IssuanceRequest(application.Profile, publicKey, Details(subscriber, application), Publish: false, ValidityDays: validity));
         var record = certificates.FindCertificate(issued.SerialHex)!;
         var done = application with { State = ApplicationState.Issued, Serial = issued.SerialHex, IssuedAt = time.GetUtcNow() };
         if (!applications.UpdateApplication(done, application.State))
@@ -241,8 +259,11 @@ public sealed class ApplicationService(
             status.Revoke(issued.SerialHex, RevocationReason.Superseded);
             throw ECertException.Conflict($"application {application.Id} was issued by someone else meanwhile; this duplicate certificate was revoked");
         }
+        // The subscription runs for the term paid; only a server certificate's may outlive the
+        // certificate itself (it is re-issued free within the subscription).
         var ends = record.NotBefore.AddYears(application.TermYears);
-        applications.AddPeriod(new SubscriptionPeriod(issued.SerialHex, record.NotBefore, ends < record.NotAfter ? ends : record.NotAfter, application.Receipt));
+        if (application.Profile != "server" && ends > record.NotAfter) ends = record.NotAfter;
+        applications.AddPeriod(new SubscriptionPeriod(issued.SerialHex, record.NotBefore, ends, application.Receipt));
         return (done, issued);
     }
 
@@ -255,19 +276,47 @@ public sealed class ApplicationService(
         Expect(application, ApplicationState.Issued, "be accepted");
         if (application.IssuedAt!.Value.AddDays(settings.Service.AcceptanceDays) <= time.GetUtcNow())
             throw ECertException.Conflict($"the {settings.Service.AcceptanceDays}-day acceptance period of application {application.Id} has ended");
-        var accepted = Save(application with { State = ApplicationState.Accepted, AcceptedAt = time.GetUtcNow() }, application.State);
+        var certificate = certificates.FindCertificate(application.Serial!)!;
+        if (certificate.State == CertificateState.Revoked)
+            throw ECertException.Conflict($"certificate {certificate.SerialHex} was revoked before it was accepted; it will not be published");
+        // Published first: a crash in between leaves a published certificate whose acceptance is
+        // simply recorded again, never an accepted one that stays unpublished.
         certificates.Publish(application.Serial!);
-        return accepted;
+        return Save(application with { State = ApplicationState.Accepted, AcceptedAt = time.GetUtcNow() }, application.State);
     }
 
     public Application Withdraw(string id, string reason)
     {
+        if (string.IsNullOrWhiteSpace(reason)) throw ECertException.Invalid("a withdrawal needs a reason");
         var application = Get(id);
         if (application.State is ApplicationState.Issued or ApplicationState.Accepted or ApplicationState.Expired or ApplicationState.Rejected or ApplicationState.Withdrawn)
             throw ECertException.Conflict($"application {application.Id} is {Application.StateName(application.State)} and can no longer be withdrawn");
         if (application.State == ApplicationState.Paid && RefundedPart(application.Receipt!) < application.Fee!.Value)
             throw ECertException.Conflict($"application {application.Id} is paid; refund receipt {application.Receipt} in full first, then withdraw");
         return Save(application with { State = ApplicationState.Withdrawn, ClosedReason = reason }, application.State);
+    }
+
+    /// <summary>An officer refuses an application that is not yet paid (documents not in order, say).</summary>
+    public Application Reject(string id, string officerId, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw ECertException.Invalid("a rejection needs a reason");
+        var application = Get(id);
+        if (application.State is not (ApplicationState.Submitted or ApplicationState.IdentityVerified or ApplicationState.Approved))
+            throw ECertException.Conflict($"application {application.Id} is {Application.StateName(application.State)}; only an unpaid application can be rejected");
+        var officer = Officer(officerId);
+        if (!officer.Active) throw ECertException.Policy($"officer {officer.Id} is not active");
+        return Save(application with { State = ApplicationState.Rejected, ClosedReason = $"rejected by {officer.Id}: {reason.Trim()}" }, application.State);
+    }
+
+    /// <summary>
+    /// After a certificate could not be delivered and was revoked: the application goes back to
+    /// paid, so it can be issued again without charging twice.
+    /// </summary>
+    public Application ReturnToPaid(string id)
+    {
+        var application = Get(id);
+        Expect(application, ApplicationState.Issued, "go back to paid");
+        return Save(application with { State = ApplicationState.Paid, Serial = null, IssuedAt = null }, application.State);
     }
 
     private Money RefundedPart(string receipt)

@@ -1,7 +1,16 @@
 namespace ECert.Core.Service;
 
 /// <summary>An RA officer or supervisor, assigned to outlets.</summary>
-public sealed record RaOfficer(string Id, string Name, bool IsSupervisor, IReadOnlyList<string> Outlets, bool Active = true);
+public sealed record RaOfficer(string Id, string Name, bool IsSupervisor, IReadOnlyList<string> Outlets, bool Active = true)
+{
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 40 || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw ECertException.Invalid($"officer id '{Id}' must be 1 to 40 letters, digits, '-', '_' or '.'");
+        if (string.IsNullOrWhiteSpace(Name)) throw ECertException.Invalid("an officer needs a name");
+        if (Outlets.Count == 0) throw ECertException.Invalid("an officer works at one outlet at least");
+    }
+}
 
 /// <summary>Where and when a piece of counter work happened, as recorded with it.</summary>
 public sealed record CounterContext(string OfficerId, string OutletCode, DateTimeOffset At, string? OverriddenBy);
@@ -33,6 +42,8 @@ public sealed class CounterPolicy(TimeZoneInfo zone)
             throw ECertException.Policy($"outlet {outlet.Code} is {why}; counter work outside service hours needs a supervisor's override");
         if (!overrideBy.IsSupervisor || !overrideBy.Active)
             throw ECertException.Policy($"{overrideBy.Id} is not an active RA supervisor and cannot override service hours");
+        if (!overrideBy.Outlets.Contains(outlet.Code))
+            throw ECertException.Policy($"supervisor {overrideBy.Id} is not assigned to outlet {outlet.Code} and cannot override its hours");
         if (overrideBy.Id == officer.Id)
             throw ECertException.Policy("a supervisor cannot override service hours for their own counter work");
         return new CounterContext(officer.Id, outlet.Code, now, overrideBy.Id);

@@ -52,6 +52,7 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
     /// <summary>Counter cash per outlet on a Hong Kong calendar day: what the till should hold.</summary>
     public IReadOnlyList<OutletDay> DailyReconciliation(DateOnly date)
     {
+        CheckYear(date.Year);
         var from = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), HongKong);
         return applications.ListPayments(from, from.AddDays(1))
             .Where(p => p.OutletCode is not null && p.Channel == PaymentChannel.CounterCash)
@@ -66,6 +67,7 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
     /// <summary>Revenue per month and product over a Hong Kong calendar year, net of refunds.</summary>
     public IReadOnlyList<MonthlyRevenue> Revenue(int year)
     {
+        CheckYear(year);
         var from = new DateTimeOffset(year, 1, 1, 0, 0, 0, HongKong);
         return applications.ListPayments(from, from.AddYears(1))
             .GroupBy(p => (p.At.ToOffset(HongKong).Month, p.Product))
@@ -73,6 +75,13 @@ public sealed class ReportService(IApplicationStore applications, TimeProvider t
             .Select(g => new MonthlyRevenue(year, g.Key.Month, g.Key.Product, g.Count(p => !p.IsRefund),
                 Sum(g.Where(p => !p.IsRefund)) - Sum(g.Where(p => p.IsRefund))))
             .ToList();
+    }
+
+    /// <summary>Reports cover the years the service can have records for.</summary>
+    public static void CheckYear(int year)
+    {
+        if (year is < 2000 or > 9000)
+            throw ECertException.Invalid($"year {year} is outside the years a report can cover (2000 to 9000)");
     }
 
     private static Money Sum(IEnumerable<Payment> payments) => payments.Aggregate(Money.Zero, (sum, p) => sum + p.Amount);

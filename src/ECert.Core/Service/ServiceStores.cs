@@ -40,6 +40,9 @@ public interface IApplicationStore
     IReadOnlyList<TariffVersion> ListTariffs();
     void AddTariff(TariffVersion version);
 
+    /// <summary>Ends an open-ended version on <paramref name="until"/> (exclusive); false if it was not open-ended.</summary>
+    bool EndTariff(string code, DateOnly until);
+
     /// <summary>
     /// Records a payment (or refund) under the next receipt number of its year (R-2026-000045) and,
     /// in the same transaction, the application it pays for, if it is still in
@@ -52,6 +55,16 @@ public interface IApplicationStore
     IReadOnlyList<Payment> ListPayments(DateTimeOffset from, DateTimeOffset until);
 
     void AddPeriod(SubscriptionPeriod period);
+
+    /// <summary>
+    /// In one transaction: if the certificate's subscription is still paid exactly until
+    /// <paramref name="period"/>.Starts, records the payment (with the next receipt number) and the
+    /// period it buys. Null, and nothing recorded, when someone paid meanwhile.
+    /// </summary>
+    Payment? RecordSubscriptionPayment(Payment payment, SubscriptionPeriod period);
+
+    /// <summary>Certificates suspended for non-payment, with how far they are paid.</summary>
+    IReadOnlyList<SubscriptionStanding> ListSuspendedForNonPayment();
     IReadOnlyList<SubscriptionPeriod> ListPeriods(string serial);
 
     /// <summary>

@@ -60,8 +60,8 @@ public sealed record TurnaroundReport(int Requests, int Done, int Pending, TimeS
 /// Receives revocation, suspension and resumption requests. Who may ask: the subscriber the
 /// certificate names; for an organisation's certificates also its Authorised Representatives; for
 /// server certificates the Authorised Representatives only. Resumption is in person at a counter
-/// only. A faxed revocation suspends the certificate at once (where suspension is allowed) and is
-/// completed when the signed original arrives.
+/// only. A revocation asked by fax, phone or an online form suspends the certificate at once (where
+/// suspension is allowed) and is completed when the signed original confirms it.
 /// </summary>
 public sealed class StatusRequestService(
     IStatusRequestStore requests,
@@ -98,17 +98,21 @@ public sealed class StatusRequestService(
             State = "pending-original",
             Note = note,
         };
-        if (channel == RequestChannel.Fax && action == StatusAction.Revoke)
+        // The request is recorded before anything changes, so no change is ever without its request.
+        requests.AddStatusRequest(request);
+        if (action == StatusAction.Revoke && channel is RequestChannel.Fax or RequestChannel.Phone or RequestChannel.Online)
         {
-            // Protect at once, complete on the original.
+            // A fax, a phone call or an unauthenticated online form is not proof enough to revoke:
+            // the certificate is suspended at once to protect the subscriber, and revoked when the
+            // signed original (or a signed e-mail, or a visit to the counter) confirms it.
             if (certificate.Profile != Profiles.BuiltInProfiles.Server && certificate.State == CertificateState.Valid)
                 status.Suspend(certificate.SerialHex);
-            requests.AddStatusRequest(request);
             return request;
         }
         Perform(request);
         var done = request with { State = "done", DoneAt = time.GetUtcNow() };
-        requests.AddStatusRequest(done);
+        if (!requests.UpdateStatusRequest(done, "pending-original"))
+            throw ECertException.Conflict($"request {request.Id} changed while it was carried out");
         return done;
     }
 

@@ -47,13 +47,15 @@ public sealed class SubscriptionService(
             throw ECertException.Conflict($"the subscription of {certificate.SerialHex} is paid to the end of its validity ({certificate.NotAfter:yyyy-MM-dd}); renew the certificate instead");
         var quote = new TariffBook(applications.ListTariffs()).Quote(new QuoteRequest(
             certificate.Profile, FeeKind.Renewal, years, ApplicationService.HongKongDate(time.GetUtcNow())));
-        var payment = applications.RecordPayment(service.TakePayment(request, certificate.Srn, certificate.Profile, quote.Total, null, certificate.SerialHex), null)
-            ?? throw new ECertException(ErrorKind.Internal, "the payment could not be recorded");
         var ends = paidUntil.AddYears(years);
-        var period = new SubscriptionPeriod(certificate.SerialHex, paidUntil, ends < certificate.NotAfter ? ends : certificate.NotAfter, payment.Receipt);
-        applications.AddPeriod(period);
+        if (certificate.Profile != Profiles.BuiltInProfiles.Server && ends > certificate.NotAfter) ends = certificate.NotAfter;
+        var period = new SubscriptionPeriod(certificate.SerialHex, paidUntil, ends, null);
+        // The payment and its period are one transaction, taken only if nobody paid meanwhile.
+        var payment = applications.RecordSubscriptionPayment(
+                service.TakePayment(request, certificate.Srn, certificate.Profile, quote.Total, null, certificate.SerialHex), period)
+            ?? throw ECertException.Conflict($"the subscription of {certificate.SerialHex} was paid by someone else meanwhile; nothing was charged");
         status.ResumeAfterPayment(certificate.SerialHex);
-        return (payment, period);
+        return (payment, period with { Receipt = payment.Receipt });
     }
 
     public SweepReport Sweep()
@@ -63,12 +65,12 @@ public sealed class SubscriptionService(
         foreach (var application in applications.ListApplications(ApplicationState.Issued))
         {
             if (application.IssuedAt!.Value.AddDays(Service.AcceptanceDays) > now) continue;
-            var closed = application with { State = ApplicationState.Expired, ClosedReason = $"not accepted within {Service.AcceptanceDays} days" };
-            if (!applications.UpdateApplication(closed, ApplicationState.Issued)) continue;
+            // Revoke first, then close: a crash in between is finished by the next sweep.
             var certificate = certificates.FindCertificate(application.Serial!);
             if (certificate?.State is CertificateState.Valid or CertificateState.Suspended)
                 status.Revoke(application.Serial!, RevocationReason.CessationOfOperation);
-            expired++;
+            var closed = application with { State = ApplicationState.Expired, ClosedReason = $"not accepted within {Service.AcceptanceDays} days" };
+            if (applications.UpdateApplication(closed, ApplicationState.Issued)) expired++;
         }
 
         int suspended = 0, revoked = 0;
@@ -85,7 +87,8 @@ public sealed class SubscriptionService(
                     continue;
                 }
                 status.Suspend(standing.Serial, CertificateStatusService.SuspendedForNonPayment);
-                Notify("suspended-non-payment", standing, "Your e-Cert is suspended: subscription unpaid",
+                // One notice per lapse: the kind names the period that went unpaid.
+                Notify($"suspended-non-payment:{standing.PaidUntil:yyyy-MM-dd}", standing, "Your e-Cert is suspended: subscription unpaid",
                     $"The subscription of e-Cert {standing.Serial} was paid until {standing.PaidUntil:yyyy-MM-dd}. The certificate is suspended until the subscription is paid; "
                     + $"it will be revoked if it stays unpaid for {Service.UnpaidRevocationDays} more days.", now);
                 suspended++;
@@ -97,6 +100,11 @@ public sealed class SubscriptionService(
                 revoked++;
             }
         }
+
+        // A payment recorded just before a crash leaves the certificate paid but on hold: resume it.
+        foreach (var standing in applications.ListSuspendedForNonPayment())
+            if (standing.PaidUntil + grace > now)
+                status.ResumeAfterPayment(standing.Serial);
 
         var reminders = 0;
         var widest = Service.RenewalWindowDays.Values.DefaultIfEmpty(21).Max();

@@ -16,7 +16,7 @@ namespace ECert.Server.Api;
 /// What every REST endpoint shares: JSON conventions (camelCase, enum and money as strings), the
 /// operator API key, and the one mapping of the domain's errors to RFC 7807 problem documents.
 /// </summary>
-public static class ApiSupport
+public static partial class ApiSupport
 {
     public const string ApiKeyVariable = "ECERT_API_KEY";
 
@@ -28,6 +28,9 @@ public static class ApiSupport
             o.SerializerOptions.Converters.Add(new MoneyConverter());
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // A missing required field or a null where none is allowed is a 400 naming the field.
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
         });
         // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -67,8 +70,11 @@ public static class ApiSupport
         Results.Problem(title: title, detail: detail, statusCode: status, type: $"urn:ecert:problem:{title.ToLowerInvariant().Replace(' ', '-')}").ExecuteAsync(context);
 
     /// <summary>ECertException kinds to HTTP: 400 invalid, 422 refused by policy, 404, 409, 500.</summary>
-    private sealed class ProblemMapper : IExceptionHandler
+    private sealed partial class ProblemMapper(Microsoft.Extensions.Logging.ILogger<ProblemMapper> logger) : IExceptionHandler
     {
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 4001, Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Request {Method} {Path} failed")]
+        private partial void LogFailed(Exception exception, string method, string path);
+
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
         {
             var (status, title, detail) = exception switch
@@ -81,6 +87,7 @@ public static class ApiSupport
                 JsonException e => (400, "Invalid input", Plain(e.Message)),
                 _ => (500, "Internal error", "the request failed on our side and changed nothing; the error is logged"),
             };
+            if (status == 500) LogFailed(exception, context.Request.Method, context.Request.Path);
             if (!context.Request.Path.StartsWithSegments("/api") && status == 500) return false;
             await Problem(context, status, title, detail);
             return true;
@@ -92,6 +99,8 @@ public static class ApiSupport
     {
         var unknown = System.Text.RegularExpressions.Regex.Match(message, "The JSON property '([^']*)' could not be mapped");
         if (unknown.Success) return $"'{unknown.Groups[1].Value}' is not a field of this request";
+        var missing = System.Text.RegularExpressions.Regex.Match(message, "missing required properties including: (.*)\\.$");
+        if (missing.Success) return $"required fields are missing: {missing.Groups[1].Value}";
         return System.Text.RegularExpressions.Regex.Replace(message, @" to (type )?'?ECert\.[A-Za-z0-9_.+]+'?", "");
     }
 

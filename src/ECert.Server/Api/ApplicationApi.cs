@@ -25,6 +25,7 @@ public static class ApplicationApi
     public sealed record IssuanceBody(string? Csr = null, string? PublicKey = null);
     public sealed record IssuedView(string Serial, string Certificate, Application Application);
     public sealed record WithdrawalBody(string Reason);
+    public sealed record RejectionBody(string OfficerId, string Reason);
 
     public static void MapApplicationApi(this IEndpointRouteBuilder app)
     {
@@ -66,6 +67,8 @@ public static class ApplicationApi
         });
         applications.MapPost("/{id}/acceptance", (string id, EcertInstance instance) => instance.ApplicationService().Accept(id));
         applications.MapPost("/{id}/withdrawal", (string id, WithdrawalBody body, EcertInstance instance) => instance.ApplicationService().Withdraw(id, body.Reason));
+        applications.MapPost("/{id}/rejection", (string id, RejectionBody body, EcertInstance instance) =>
+            instance.ApplicationService().Reject(id, body.OfficerId, body.Reason));
 
         app.MapPost("/api/certificates/{serial}/renewals", (string serial, RenewalBody? body, EcertInstance instance) =>
         {

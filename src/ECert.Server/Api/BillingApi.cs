@@ -16,6 +16,7 @@ public static class BillingApi
 {
     public sealed record SubscriptionPaymentBody(PaymentChannel Channel, Money Amount, int Years = 1, string? OfficerId = null,
         string? OutletCode = null, string? Reference = null, string? OverrideBy = null);
+    public sealed record TariffEndBody(DateOnly Until);
     public sealed record RefundBody(string Reason, Money? Amount = null, string? OfficerId = null, string? OutletCode = null);
     public sealed record StatusRequestBody(string Serial, StatusAction Action, RequestChannel Channel, string RequesterSrn, string? Reason = null, string? Note = null);
 
@@ -29,6 +30,13 @@ public static class BillingApi
             instance.Applications.AddTariff(version);
             return TypedResults.Created($"/api/tariffs", version);
         });
+        tariffs.MapPost("/{code}/end", (string code, TariffEndBody body, EcertInstance instance) =>
+        {
+            var ended = instance.Tariffs().CheckCanEnd(code, body.Until, ApplicationService.HongKongDateToday(instance.Time));
+            if (!instance.Applications.EndTariff(ended.Code, body.Until))
+                throw ECertException.Conflict($"tariff '{code}' changed while this ran");
+            return ended;
+        });
         tariffs.MapGet("/quote", (string product, FeeKind? kind, int? termYears, DateOnly? date, int? extraServers, bool? usbMedium, EcertInstance instance) =>
             instance.Tariffs().Quote(new QuoteRequest(product, kind ?? FeeKind.First, termYears ?? 1,
                 date ?? ApplicationService.HongKongDateToday(instance.Time), extraServers ?? 0, usbMedium ?? false)));
@@ -36,6 +44,8 @@ public static class BillingApi
         var payments = app.MapGroup("/api/payments").WithTags("Payments");
         payments.MapGet("/", (DateOnly from, DateOnly? until, EcertInstance instance) =>
         {
+            ReportService.CheckYear(from.Year);
+            ReportService.CheckYear((until ?? from).Year);
             var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
             var end = new DateTimeOffset((until ?? from).AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
             return instance.Applications.ListPayments(start, end);
@@ -58,9 +68,13 @@ public static class BillingApi
         reports.MapGet("/revenue", (int year, EcertInstance instance) => instance.Reports().Revenue(year));
         reports.MapGet("/reconciliation", (DateOnly date, EcertInstance instance) => instance.Reports().DailyReconciliation(date));
         reports.MapGet("/revocation-turnaround", (DateOnly from, DateOnly until, EcertInstance instance) =>
-            instance.StatusRequestService().Turnaround(
+        {
+            ReportService.CheckYear(from.Year);
+            ReportService.CheckYear(until.Year);
+            return instance.StatusRequestService().Turnaround(
                 new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)),
-                new DateTimeOffset(until.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8))));
+                new DateTimeOffset(until.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)));
+        });
 
         var requests = app.MapGroup("/api/status-requests").WithTags("Status requests");
         requests.MapPost("/", (StatusRequestBody body, EcertInstance instance) =>

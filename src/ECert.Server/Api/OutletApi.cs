@@ -9,7 +9,7 @@ namespace ECert.Server.Api;
 /// <summary><c>/api/outlets</c> and <c>/api/officers</c>: the outlet directory, hours, closures, RA officers.</summary>
 public static class OutletApi
 {
-    public sealed record OutletBody(string Code, string Name, string Address, string District, List<string>? Services, List<string>? Hours);
+    public sealed record OutletBody(string Code, string Name, string Address, string District, List<string>? Services = null, List<string>? Hours = null);
     public sealed record ClosureBody(string Date, string Reason);
     public sealed record OfficerBody(string Id, string Name, bool Supervisor, List<string> Outlets, bool Active = true);
     public sealed record OutletView(string Code, string Name, string Address, string District, IReadOnlyList<string> Services,
@@ -52,6 +52,7 @@ public static class OutletApi
             foreach (var code in body.Outlets ?? [])
                 if (instance.Outlets.FindOutlet(code) is null) throw ECertException.NotFound($"no outlet {code}");
             var officer = new RaOfficer(body.Id.Trim(), body.Name.Trim(), body.Supervisor, body.Outlets ?? [], body.Active);
+            officer.Validate();
             instance.Outlets.SaveOfficer(officer);
             return officer;
         });

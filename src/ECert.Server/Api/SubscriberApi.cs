@@ -8,9 +8,10 @@ namespace ECert.Server.Api;
 /// <summary><c>/api/subscribers</c> and <c>/api/organisations</c>. Identity numbers go in, only masked forms come out.</summary>
 public static class SubscriberApi
 {
-    public sealed record PersonBody(string Name, string IdNumber, string? ChineseName, string? CertificateEmail, string? ContactEmail, string? PostalAddress);
+    public sealed record PersonBody(string Name, string IdNumber, string? ChineseName = null, string? CertificateEmail = null,
+        string? ContactEmail = null, string? PostalAddress = null);
     public sealed record OrganisationBody(string BrNumber, string Name, string Address);
-    public sealed record MemberBody(SubscriberKind Kind, string Name, string? Email, string? OrgUnit, bool AuthorisedRepresentative = false);
+    public sealed record MemberBody(SubscriberKind Kind, string Name, string? Email = null, string? OrgUnit = null, bool AuthorisedRepresentative = false);
     public sealed record SubscriberView(string Srn, SubscriberKind Kind, string Name, string? ChineseName, string? IdentityMasked,
         string? CertificateEmail, string? ContactEmail, string? PostalAddress, string? BrNumber, string? OrgUnit, bool AuthorisedRepresentative,
         DateTimeOffset CreatedAt, IReadOnlyList<string>? Applications = null);
