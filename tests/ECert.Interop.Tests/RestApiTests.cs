@@ -163,5 +163,10 @@ public class RestApiTests(EcertServerFixture ca)
         var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         foreach (var expected in new[] { "/api/applications", "/api/applications/{id}/payment", "/api/subscribers/persons", "/api/tariffs/quote", "/api/reports/revenue", "/api/status-requests" })
             Assert.Contains(expected, paths);
+        // Errors are documented as problem documents; money is a string.
+        var payment = document.RootElement.GetProperty("paths").GetProperty("/api/applications/{id}/payment").GetProperty("post").GetProperty("responses");
+        Assert.True(payment.TryGetProperty("409", out var conflict));
+        Assert.Contains("application/problem+json", conflict.GetProperty("content").EnumerateObject().Select(c => c.Name));
+        Assert.Equal("string", document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("Money").GetProperty("type").GetString());
     }
 }

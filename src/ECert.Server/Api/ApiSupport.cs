@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ECert.Server.Api;
@@ -35,8 +36,26 @@ public static partial class ApiSupport
         // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemMapper>();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Money travels as a string of dollars and cents, never a number.
+            if (context.JsonTypeInfo.Type == typeof(Money) || context.JsonTypeInfo.Type == typeof(Money?))
+            {
+                schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
+                schema.Pattern = @"^\d{1,12}(\.\d{1,2})?$";
+                schema.Properties?.Clear();
+            }
+            return Task.CompletedTask;
+        }));
     }
+
+    /// <summary>Every API route may answer with these problem documents; the OpenAPI document says so.</summary>
+    public static RouteGroupBuilder WithProblems(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     /// <summary>
     /// The REST API needs the operator key (<c>Authorization: Bearer $ECERT_API_KEY</c>). Without a

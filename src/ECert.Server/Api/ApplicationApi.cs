@@ -29,7 +29,7 @@ public static class ApplicationApi
 
     public static void MapApplicationApi(this IEndpointRouteBuilder app)
     {
-        var applications = app.MapGroup("/api/applications").WithTags("Applications");
+        var applications = app.MapGroup("/api/applications").WithTags("Applications").WithProblems();
         applications.MapPost("/", (SubmitBody body, EcertInstance instance) =>
         {
             var application = instance.ApplicationService().Submit(new SubmitRequest(body.Srn, body.Profile, body.Channel, body.TermYears,

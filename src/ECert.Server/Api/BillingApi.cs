@@ -22,7 +22,7 @@ public static class BillingApi
 
     public static void MapBillingApi(this IEndpointRouteBuilder app)
     {
-        var tariffs = app.MapGroup("/api/tariffs").WithTags("Tariffs");
+        var tariffs = app.MapGroup("/api/tariffs").WithTags("Tariffs").WithProblems();
         tariffs.MapGet("/", (EcertInstance instance) => instance.Tariffs().Versions);
         tariffs.MapPost("/", (TariffVersion version, EcertInstance instance) =>
         {
@@ -41,7 +41,7 @@ public static class BillingApi
             instance.Tariffs().Quote(new QuoteRequest(product, kind ?? FeeKind.First, termYears ?? 1,
                 date ?? ApplicationService.HongKongDateToday(instance.Time), extraServers ?? 0, usbMedium ?? false)));
 
-        var payments = app.MapGroup("/api/payments").WithTags("Payments");
+        var payments = app.MapGroup("/api/payments").WithTags("Payments").WithProblems();
         payments.MapGet("/", (DateOnly from, DateOnly? until, EcertInstance instance) =>
         {
             ReportService.CheckYear(from.Year);
@@ -64,7 +64,7 @@ public static class BillingApi
             return TypedResults.Created($"/api/payments/{payment.Receipt}", new { payment, period });
         }).WithTags("Payments");
 
-        var reports = app.MapGroup("/api/reports").WithTags("Reports");
+        var reports = app.MapGroup("/api/reports").WithTags("Reports").WithProblems();
         reports.MapGet("/revenue", (int year, EcertInstance instance) => instance.Reports().Revenue(year));
         reports.MapGet("/reconciliation", (DateOnly date, EcertInstance instance) => instance.Reports().DailyReconciliation(date));
         reports.MapGet("/revocation-turnaround", (DateOnly from, DateOnly until, EcertInstance instance) =>
@@ -76,7 +76,7 @@ public static class BillingApi
                 new DateTimeOffset(until.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)));
         });
 
-        var requests = app.MapGroup("/api/status-requests").WithTags("Status requests");
+        var requests = app.MapGroup("/api/status-requests").WithTags("Status requests").WithProblems();
         requests.MapPost("/", (StatusRequestBody body, EcertInstance instance) =>
         {
             var request = instance.StatusRequestService().Receive(body.Serial, body.Action, body.Channel, body.RequesterSrn,

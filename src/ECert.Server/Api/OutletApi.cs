@@ -17,7 +17,7 @@ public static class OutletApi
 
     public static void MapOutletApi(this IEndpointRouteBuilder app)
     {
-        var outlets = app.MapGroup("/api/outlets").WithTags("Outlets");
+        var outlets = app.MapGroup("/api/outlets").WithTags("Outlets").WithProblems();
         outlets.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOutlets().Select(View));
         outlets.MapGet("/{code}", (string code, EcertInstance instance) =>
             View(instance.Outlets.FindOutlet(code) ?? throw ECertException.NotFound($"no outlet {code}")));
@@ -43,7 +43,7 @@ public static class OutletApi
             return TypedResults.Created($"/api/outlets/{outlet.Code}", View(instance.Outlets.FindOutlet(outlet.Code)!));
         });
 
-        var officers = app.MapGroup("/api/officers").WithTags("Outlets");
+        var officers = app.MapGroup("/api/officers").WithTags("Outlets").WithProblems();
         officers.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOfficers());
         officers.MapPut("/{id}", (string id, OfficerBody body, EcertInstance instance) =>
         {

@@ -19,7 +19,7 @@ public static class SubscriberApi
 
     public static void MapSubscriberApi(this IEndpointRouteBuilder app)
     {
-        var subscribers = app.MapGroup("/api/subscribers").WithTags("Subscribers");
+        var subscribers = app.MapGroup("/api/subscribers").WithTags("Subscribers").WithProblems();
         subscribers.MapPost("/persons", (PersonBody body, EcertInstance instance) =>
         {
             var (subscriber, existing) = instance.Registry().RegisterPerson(new PersonRegistration(body.Name, body.IdNumber, body.ChineseName,
@@ -30,7 +30,7 @@ public static class SubscriberApi
         subscribers.MapGet("/{srn}", (string srn, EcertInstance instance) =>
             View(instance.Registry().Get(srn)) with { Applications = instance.Applications.ListApplications(srn: srn).Select(a => a.Id).ToList() });
 
-        var organisations = app.MapGroup("/api/organisations").WithTags("Subscribers");
+        var organisations = app.MapGroup("/api/organisations").WithTags("Subscribers").WithProblems();
         organisations.MapPost("/", (OrganisationBody body, EcertInstance instance) =>
         {
             var organisation = instance.Registry().RegisterOrganisation(body.BrNumber, body.Name, body.Address);
