@@ -161,7 +161,7 @@ public sealed class EcertInstance
 
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
 
-    public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Status(), Time);
+    public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Outlets, Status(), CounterPolicy.HongKong(), Time);
 }
 
 /// <summary>Opens the keystore only when a key is first needed (so read-only verbs never ask for the passphrase).</summary>

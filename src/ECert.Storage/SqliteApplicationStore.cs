@@ -193,6 +193,45 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
         return payment;
     }
 
+    public bool RecordIssuance(Application issued, SubscriptionPeriod firstPeriod, ApplicationState expected)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            if (!CompareAndSet(update, issued, expected))
+            {
+                transaction.Rollback();
+                return false;
+            }
+        }
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO subscription_periods (serial, starts, ends, receipt) VALUES ($serial, $starts, $ends, $receipt)";
+            insert.Parameters.AddWithValue("$serial", firstPeriod.Serial);
+            insert.Parameters.AddWithValue("$starts", firstPeriod.Starts.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("$ends", firstPeriod.Ends.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("$receipt", Value(firstPeriod.Receipt));
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return true;
+    }
+
+    public IReadOnlyList<string> ListCertificatesOfApplication(string applicationId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT serial FROM certificates WHERE application_id = $id ORDER BY reserved_at, serial";
+        command.Parameters.AddWithValue("$id", applicationId);
+        using var reader = command.ExecuteReader();
+        var serials = new List<string>();
+        while (reader.Read()) serials.Add(reader.GetString(0));
+        return serials;
+    }
+
     public Payment? RecordSubscriptionPayment(Payment payment, SubscriptionPeriod period)
     {
         using var connection = database.Open();

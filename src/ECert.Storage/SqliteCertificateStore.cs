@@ -41,8 +41,8 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO certificates (serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, reserved_at)
-            VALUES ($serial, $ca, $profile, $partition, $subject, $srn, $nb, $na, 'reserved', $at)
+            INSERT INTO certificates (serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, reserved_at, application_id)
+            VALUES ($serial, $ca, $profile, $partition, $subject, $srn, $nb, $na, 'reserved', $at, $application)
             """;
         insert.Parameters.AddWithValue("$serial", reservation.SerialHex);
         insert.Parameters.AddWithValue("$ca", reservation.CaSlug);
@@ -53,6 +53,7 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         insert.Parameters.AddWithValue("$nb", reservation.NotBefore.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$na", reservation.NotAfter.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$at", reservation.ReservedAt.ToUnixTimeSeconds());
+        insert.Parameters.AddWithValue("$application", (object?)reservation.ApplicationId ?? DBNull.Value);
         try
         {
             insert.ExecuteNonQuery();

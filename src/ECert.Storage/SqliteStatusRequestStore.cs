@@ -9,7 +9,7 @@ namespace ECert.Storage;
 /// <summary>Revocation, suspension and resumption requests in SQLite (table status_requests).</summary>
 public sealed class SqliteStatusRequestStore(SqliteDatabase database) : IStatusRequestStore
 {
-    private const string Columns = "id, serial, action, channel, requested_by, requester_role, reason, received_at, done_at, state, note";
+    private const string Columns = "id, serial, action, channel, requested_by, requester_role, reason, received_at, done_at, state, note, officer_id, outlet_code";
 
     public string NextStatusRequestId(int year)
     {
@@ -28,7 +28,7 @@ public sealed class SqliteStatusRequestStore(SqliteDatabase database) : IStatusR
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO status_requests ({Columns}) VALUES ($id, $serial, $action, $channel, $by, $role, $reason, $received, $done, $state, $note)";
+        command.CommandText = $"INSERT INTO status_requests ({Columns}) VALUES ($id, $serial, $action, $channel, $by, $role, $reason, $received, $done, $state, $note, $officer, $outlet)";
         Bind(command, request);
         try
         {
@@ -86,6 +86,8 @@ public sealed class SqliteStatusRequestStore(SqliteDatabase database) : IStatusR
         command.Parameters.AddWithValue("$done", (object?)request.DoneAt?.ToUnixTimeSeconds() ?? DBNull.Value);
         command.Parameters.AddWithValue("$state", request.State);
         command.Parameters.AddWithValue("$note", (object?)request.Note ?? DBNull.Value);
+        command.Parameters.AddWithValue("$officer", (object?)request.OfficerId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$outlet", (object?)request.OutletCode ?? DBNull.Value);
     }
 
     private static StatusRequest Read(SqliteDataReader reader) => new()
@@ -101,5 +103,7 @@ public sealed class SqliteStatusRequestStore(SqliteDatabase database) : IStatusR
         DoneAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(8)),
         State = reader.GetString(9),
         Note = reader.IsDBNull(10) ? null : reader.GetString(10),
+        OfficerId = reader.IsDBNull(11) ? null : reader.GetString(11),
+        OutletCode = reader.IsDBNull(12) ? null : reader.GetString(12),
     };
 }

@@ -313,5 +313,27 @@ public sealed class ServiceFlowTests : IDisposable
             _world.Applications.Submit(new SubmitRequest(rejected.Srn, "personal", ApplicationChannel.Online, TermYears: 0))).Message);
     }
 
+    [Fact]
+    public void AnIssuanceInterruptedAfterSigningLeavesNoValidOrphan()
+    {
+        var srn = _world.RegisterPerson();
+        var application = _world.Applications.Submit(new SubmitRequest(srn, "personal", ApplicationChannel.Counter));
+        _world.Applications.VerifyIdentity(application.Id, new IdentityCheck("ra-001", "GPO", "hkid-card"));
+        _world.Applications.Pay(application.Id, _world.Cash(Money.FromDollars(48)));
+        // The process signed and stored a certificate for the application, then stopped before recording it.
+        var subscriber = _world.Instance.Subscribers.FindSubscriber(srn)!;
+        var orphan = _world.Instance.Issuer().Issue(new ECert.Core.Issuance.IssuanceRequest("personal", ServiceWorld.NewKey(),
+            new ECert.Core.Issuance.SubjectDetails { Name = subscriber.Name, IdentityDigest = subscriber.IdentityHash, Srn = srn },
+            Publish: false, ApplicationId: application.Id));
+        Assert.Equal(ApplicationState.Paid, _world.Applications.Get(application.Id).State);
+
+        var (issued, certificate) = _world.Applications.Issue(application.Id, ServiceWorld.NewKey());
+        Assert.Equal(certificate.SerialHex, issued.Serial);
+        var left = _world.Instance.Certificates.FindCertificate(orphan.SerialHex)!;
+        Assert.Equal((CertificateState.Revoked, RevocationReason.Superseded), (left.State, left.Reason));
+        Assert.Single(_world.Instance.Applications.ListPeriods(certificate.SerialHex));
+        Assert.Empty(_world.Instance.Applications.ListPeriods(orphan.SerialHex));
+    }
+
     private static char HkCheck(string prefix, string digits) => ECert.Core.Identity.HkIdentityNumber.ComputeCheckDigit(prefix, digits);
 }

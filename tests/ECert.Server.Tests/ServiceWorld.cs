@@ -24,7 +24,7 @@ public sealed class ServiceWorld : IDisposable
         Instance.Outlets.SaveOutlet(new ServiceOutlet
         {
             Code = "GPO", Name = "General Post Office", Address = "2 Connaught Place, Central", District = "Central and Western",
-            Services = ["personal", "organisational", "server", "payment", "renewal"],
+            Services = ["personal", "organisational", "server", "payment", "renewal", "revocation"],
             Hours = [.. "Mon Tue Wed Thu Fri".Split(' ').Select(d => OpeningPeriod.Parse($"{d} 09:00-17:00")), OpeningPeriod.Parse("Sat 09:00-13:00")],
         });
         Instance.Outlets.SaveOfficer(new RaOfficer("ra-001", "CHEUNG Ka Yan", false, ["GPO"]));

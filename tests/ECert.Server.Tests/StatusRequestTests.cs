@@ -23,7 +23,9 @@ public sealed class StatusRequestTests : IDisposable
         Assert.Equal(("done", "subscriber"), (suspended.State, suspended.RequesterRole));
         Assert.NotNull(suspended.DoneAt);
         Assert.Contains("in person", Assert.Throws<ECertException>(() => Requests.Receive(serial, StatusAction.Resume, RequestChannel.Online, srn)).Message);
-        Requests.Receive(serial, StatusAction.Resume, RequestChannel.Counter, srn);
+        Assert.Contains("needs the officer and the outlet", Assert.Throws<ECertException>(() => Requests.Receive(serial, StatusAction.Resume, RequestChannel.Counter, srn)).Message);
+        var resumed = Requests.Receive(serial, StatusAction.Resume, RequestChannel.Counter, srn, officerId: "ra-001", outletCode: "GPO");
+        Assert.Equal(("ra-001", "GPO"), (resumed.OfficerId, resumed.OutletCode));
         var revoked = Requests.Receive(serial, StatusAction.Revoke, RequestChannel.SignedEmail, srn, RevocationReason.KeyCompromise);
         Assert.Equal(CertificateState.Revoked, _world.Instance.Certificates.FindCertificate(serial)!.State);
         Assert.Equal(3, Requests.Turnaround(revoked.ReceivedAt.AddDays(-1), revoked.ReceivedAt.AddDays(1)).Done);

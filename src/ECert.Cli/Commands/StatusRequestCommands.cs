@@ -16,8 +16,11 @@ public static class StatusRequestCommands
         var requester = Required<string>("--requester", "SRN of who asks (the subscriber, or an organisation's Authorised Representative)");
         var reason = Optional<string?>("--reason", "Revocation reason (RFC 5280 name)");
         var note = Optional<string?>("--note", "Free text kept with the request");
-        var receive = Verb("receive", "Record a request and carry it out (a faxed revocation waits for its original)",
-            [serial, action, channel, requester, reason, note], (parse, instance) =>
+        var officer = Optional<string?>("--officer", "RA officer taking a counter request");
+        var outlet = Optional<string?>("--outlet", "Outlet of a counter request");
+        var overrideBy = Optional<string?>("--override-by", "Supervisor overriding service hours");
+        var receive = Verb("receive", "Record a request and carry it out (a revocation by fax, phone or online form waits for its confirmation)",
+            [serial, action, channel, requester, reason, note, officer, outlet, overrideBy], (parse, instance) =>
             {
                 var verb = parse.GetValue(action) switch
                 {
@@ -27,7 +30,8 @@ public static class StatusRequestCommands
                     var other => throw Core.ECertException.Invalid($"--action '{other}' is not revoke, suspend or resume"),
                 };
                 var request = instance.StatusRequestService().Receive(parse.GetValue(serial)!, verb, StatusRequest.ParseChannel(parse.GetValue(channel)!),
-                    parse.GetValue(requester)!, parse.GetValue(reason) is { } r ? RevocationReasons.Parse(r) : null, parse.GetValue(note));
+                    parse.GetValue(requester)!, parse.GetValue(reason) is { } r ? RevocationReasons.Parse(r) : null, parse.GetValue(note),
+                    parse.GetValue(officer), parse.GetValue(outlet), parse.GetValue(overrideBy));
                 Row(request.Id, request.State, request.Serial, request.ReceivedAt, request.DoneAt);
             });
 

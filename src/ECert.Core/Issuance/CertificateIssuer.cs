@@ -16,7 +16,8 @@ namespace ECert.Core.Issuance;
 /// subscriber accepts it; <paramref name="ValidityDays"/> overrides the profile's validity within
 /// its maximum (an Organisational e-Cert bought for two years).
 /// </summary>
-public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject, bool Publish = true, int? ValidityDays = null);
+public sealed record IssuanceRequest(string Profile, PublicKey PublicKey, SubjectDetails Subject, bool Publish = true, int? ValidityDays = null,
+    string? ApplicationId = null);
 
 public sealed record IssuedCertificate(string SerialHex, byte[] Der, int Partition, BuiltSubject Subject, CaRecord Issuer)
 {
@@ -55,7 +56,7 @@ public sealed class CertificateIssuer(
             throw ECertException.Policy($"a validity of {validityDays} days is outside profile '{profile.Name}' (at most {profile.MaxValidityDays})");
         var notBefore = DerWriting.TruncateToSeconds(time.GetUtcNow());
         var notAfter = notBefore + TimeSpan.FromDays(validityDays) - TimeSpan.FromSeconds(1);
-        var (serial, partition) = Reserve(profile, issuer, subject, srn, notBefore, notAfter);
+        var (serial, partition) = Reserve(profile, issuer, subject, srn, notBefore, notAfter, request.ApplicationId);
         var serialHex = SerialNumbers.ToHex(serial);
         try
         {
@@ -79,7 +80,7 @@ public sealed class CertificateIssuer(
     }
 
     private (byte[] Serial, int Partition) Reserve(CertificateProfile profile, CaRecord issuer, BuiltSubject subject, string srn,
-        DateTimeOffset notBefore, DateTimeOffset notAfter)
+        DateTimeOffset notBefore, DateTimeOffset notAfter, string? applicationId)
     {
         // A 126-bit random serial colliding is astronomically unlikely; the store's uniqueness check
         // is what guarantees it, and we simply draw again.
@@ -87,7 +88,7 @@ public sealed class CertificateIssuer(
         {
             var serial = SerialNumbers.NewSerial();
             var reservation = new CertificateReservation(SerialNumbers.ToHex(serial), issuer.Slug, profile.Name,
-                subject.DisplayName, srn, notBefore, notAfter, time.GetUtcNow());
+                subject.DisplayName, srn, notBefore, notAfter, time.GetUtcNow(), applicationId);
             try
             {
                 return (serial, certificates.Reserve(reservation, settings.CrlPartitionSize));

@@ -251,19 +251,25 @@ public sealed class ApplicationService(
         int? validity = application.Profile is "organisational" or "encipherment"
             ? (int)Math.Round((now.AddYears(application.TermYears) - now).TotalDays)
             : null;
-        var issued = issuer.Issue(new IssuanceRequest(application.Profile, publicKey, Details(subscriber, application), Publish: false, ValidityDays: validity));
+        // A certificate left by an earlier attempt that stopped between signing and recording is an
+        // orphan nobody received: revoke it before issuing again.
+        foreach (var orphan in applications.ListCertificatesOfApplication(application.Id))
+            if (certificates.FindCertificate(orphan) is { State: CertificateState.Valid or CertificateState.Suspended } left)
+                status.Revoke(left.SerialHex, RevocationReason.Superseded);
+
+        var issued = issuer.Issue(new IssuanceRequest(application.Profile, publicKey, Details(subscriber, application), Publish: false,
+            ValidityDays: validity, ApplicationId: application.Id));
         var record = certificates.FindCertificate(issued.SerialHex)!;
         var done = application with { State = ApplicationState.Issued, Serial = issued.SerialHex, IssuedAt = time.GetUtcNow() };
-        if (!applications.UpdateApplication(done, application.State))
-        {
-            status.Revoke(issued.SerialHex, RevocationReason.Superseded);
-            throw ECertException.Conflict($"application {application.Id} was issued by someone else meanwhile; this duplicate certificate was revoked");
-        }
         // The subscription runs for the term paid; only a server certificate's may outlive the
         // certificate itself (it is re-issued free within the subscription).
         var ends = record.NotBefore.AddYears(application.TermYears);
         if (application.Profile != "server" && ends > record.NotAfter) ends = record.NotAfter;
-        applications.AddPeriod(new SubscriptionPeriod(issued.SerialHex, record.NotBefore, ends, application.Receipt));
+        if (!applications.RecordIssuance(done, new SubscriptionPeriod(issued.SerialHex, record.NotBefore, ends, application.Receipt), application.State))
+        {
+            status.Revoke(issued.SerialHex, RevocationReason.Superseded);
+            throw ECertException.Conflict($"application {application.Id} was issued by someone else meanwhile; this duplicate certificate was revoked");
+        }
         return (done, issued);
     }
 

@@ -57,6 +57,15 @@ public interface IApplicationStore
     void AddPeriod(SubscriptionPeriod period);
 
     /// <summary>
+    /// In one transaction: marks the application issued (if still in <paramref name="expected"/>)
+    /// and opens the certificate's first subscription period. False, and nothing written, otherwise.
+    /// </summary>
+    bool RecordIssuance(Application issued, SubscriptionPeriod firstPeriod, ApplicationState expected);
+
+    /// <summary>Serials of every certificate reserved for an application, in any state.</summary>
+    IReadOnlyList<string> ListCertificatesOfApplication(string applicationId);
+
+    /// <summary>
     /// In one transaction: if the certificate's subscription is still paid exactly until
     /// <paramref name="period"/>.Starts, records the payment (with the next receipt number) and the
     /// period it buys. Null, and nothing recorded, when someone paid meanwhile.

@@ -25,6 +25,9 @@ public sealed record StatusRequest
     /// <summary>pending-original (a fax waiting for the signed original) or done.</summary>
     public required string State { get; init; }
     public string? Note { get; init; }
+    /// <summary>For requests made in person: the officer and outlet that took them.</summary>
+    public string? OfficerId { get; init; }
+    public string? OutletCode { get; init; }
 
     public static string ChannelName(RequestChannel channel) => channel switch
     {
@@ -66,11 +69,28 @@ public sealed record TurnaroundReport(int Requests, int Done, int Pending, TimeS
 public sealed class StatusRequestService(
     IStatusRequestStore requests,
     ISubscriberStore subscribers,
+    IOutletStore outlets,
     CertificateStatusService status,
+    CounterPolicy counter,
     TimeProvider time)
 {
-    public StatusRequest Receive(string serial, StatusAction action, RequestChannel channel, string requesterSrn, RevocationReason? reason = null, string? note = null)
+    /// <summary>
+    /// Records and carries out a request. A request at the counter names the officer and outlet,
+    /// and is held to the counter rules (assigned officer, outlet open, or a supervisor's override).
+    /// </summary>
+    public StatusRequest Receive(string serial, StatusAction action, RequestChannel channel, string requesterSrn, RevocationReason? reason = null,
+        string? note = null, string? officerId = null, string? outletCode = null, string? overrideBy = null)
     {
+        CounterContext? context = null;
+        if (channel == RequestChannel.Counter)
+        {
+            if (officerId is null || outletCode is null)
+                throw ECertException.Invalid("a request at the counter needs the officer and the outlet");
+            var outlet = outlets.FindOutlet(outletCode) ?? throw ECertException.NotFound($"no outlet {outletCode}");
+            var officer = outlets.FindOfficer(officerId) ?? throw ECertException.NotFound($"no RA officer {officerId}");
+            var supervisor = overrideBy is null ? null : outlets.FindOfficer(overrideBy) ?? throw ECertException.NotFound($"no RA officer {overrideBy}");
+            context = counter.Authorise(officer, outlet, "revocation", time.GetUtcNow(), supervisor);
+        }
         var certificate = status.Get(serial);
         var holder = subscribers.FindSubscriber(certificate.Srn);
         var requester = subscribers.FindSubscriber(requesterSrn.Trim()) ?? throw ECertException.NotFound($"no subscriber with SRN {requesterSrn}");
@@ -97,6 +117,8 @@ public sealed class StatusRequestService(
             ReceivedAt = now,
             State = "pending-original",
             Note = note,
+            OfficerId = context?.OfficerId,
+            OutletCode = context?.OutletCode,
         };
         // The request is recorded before anything changes, so no change is ever without its request.
         requests.AddStatusRequest(request);

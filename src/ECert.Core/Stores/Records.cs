@@ -41,7 +41,8 @@ public sealed record CertificateReservation(
     string Srn,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    DateTimeOffset ReservedAt);
+    DateTimeOffset ReservedAt,
+    string? ApplicationId = null);
 
 public sealed record CertificateRecord
 {

@@ -18,7 +18,8 @@ public static class BillingApi
         string? OutletCode = null, string? Reference = null, string? OverrideBy = null);
     public sealed record TariffEndBody(DateOnly Until);
     public sealed record RefundBody(string Reason, Money? Amount = null, string? OfficerId = null, string? OutletCode = null);
-    public sealed record StatusRequestBody(string Serial, StatusAction Action, RequestChannel Channel, string RequesterSrn, string? Reason = null, string? Note = null);
+    public sealed record StatusRequestBody(string Serial, StatusAction Action, RequestChannel Channel, string RequesterSrn, string? Reason = null, string? Note = null,
+        string? OfficerId = null, string? OutletCode = null, string? OverrideBy = null);
 
     public static void MapBillingApi(this IEndpointRouteBuilder app)
     {
@@ -80,7 +81,7 @@ public static class BillingApi
         requests.MapPost("/", (StatusRequestBody body, EcertInstance instance) =>
         {
             var request = instance.StatusRequestService().Receive(body.Serial, body.Action, body.Channel, body.RequesterSrn,
-                body.Reason is null ? null : RevocationReasons.Parse(body.Reason), body.Note);
+                body.Reason is null ? null : RevocationReasons.Parse(body.Reason), body.Note, body.OfficerId, body.OutletCode, body.OverrideBy);
             return TypedResults.Created($"/api/status-requests/{request.Id}", request);
         });
         requests.MapPost("/{id}/original", (string id, EcertInstance instance) => instance.StatusRequestService().ConfirmOriginal(id));
