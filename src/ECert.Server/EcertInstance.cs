@@ -10,6 +10,7 @@ using ECert.Core.Identity;
 using ECert.Core.Issuance;
 using ECert.Core.Keys;
 using ECert.Core.Ocsp;
+using ECert.Core.Privacy;
 using ECert.Core.Service;
 using ECert.Core.Settings;
 using ECert.Core.Status;
@@ -68,6 +69,7 @@ public sealed class EcertInstance
         Applications = new SqliteApplicationStore(Database);
         Notifications = new SqliteNotificationStore(Database);
         StatusRequests = new SqliteStatusRequestStore(Database);
+        Consents = new SqliteConsentStore(Database);
         // A new instance, or one from before tariffs existed, starts with the published fees.
         if (Applications.ListTariffs().Count == 0)
             foreach (var version in DefaultTariffs.All) Applications.AddTariff(version);
@@ -90,6 +92,7 @@ public sealed class EcertInstance
     public SqliteApplicationStore Applications { get; }
     public SqliteNotificationStore Notifications { get; }
     public SqliteStatusRequestStore StatusRequests { get; }
+    public SqliteConsentStore Consents { get; }
     public IKeyStore Keys => _auditedKeys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
@@ -160,6 +163,8 @@ public sealed class EcertInstance
     public TariffBook Tariffs() => new(Applications.ListTariffs());
 
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
+
+    public ConsentRegister ConsentRegister() => new(Consents, Subscribers, Audit, Time);
 
     public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Outlets, Status(), CounterPolicy.HongKong(), Time);
 }

@@ -41,6 +41,7 @@ public static class EcertServer
         app.MapSubscriberApi();
         app.MapApplicationApi();
         app.MapBillingApi();
+        app.MapConsentApi();
         return app;
     }
 
