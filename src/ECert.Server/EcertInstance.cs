@@ -70,6 +70,7 @@ public sealed class EcertInstance
         Notifications = new SqliteNotificationStore(Database);
         StatusRequests = new SqliteStatusRequestStore(Database);
         Consents = new SqliteConsentStore(Database);
+        DataRequests = new SqliteDataRequestStore(Database);
         // A new instance, or one from before tariffs existed, starts with the published fees.
         if (Applications.ListTariffs().Count == 0)
             foreach (var version in DefaultTariffs.All) Applications.AddTariff(version);
@@ -93,6 +94,7 @@ public sealed class EcertInstance
     public SqliteNotificationStore Notifications { get; }
     public SqliteStatusRequestStore StatusRequests { get; }
     public SqliteConsentStore Consents { get; }
+    public SqliteDataRequestStore DataRequests { get; }
     public IKeyStore Keys => _auditedKeys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
@@ -165,6 +167,8 @@ public sealed class EcertInstance
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
 
     public ConsentRegister ConsentRegister() => new(Consents, Subscribers, Audit, Time);
+
+    public DataAccessService DataAccess() => new(DataRequests, Subscribers, Applications, Certificates, Consents, Notifications, Audit, Time);
 
     public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Outlets, Status(), CounterPolicy.HongKong(), Time);
 }
