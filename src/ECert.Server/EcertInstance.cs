@@ -168,6 +168,8 @@ public sealed class EcertInstance
 
     public ConsentRegister ConsentRegister() => new(Consents, Subscribers, Audit, Time);
 
+    public RetentionService Retention() => new(new SqliteRetentionStore(Database), Audit, Settings.Retention.AnonymiseAfterYears, Time);
+
     public DataAccessService DataAccess() => new(DataRequests, Subscribers, Applications, Certificates, Consents, Notifications, Audit, Time);
 
     public StatusRequestService StatusRequestService() => new(StatusRequests, Subscribers, Outlets, Status(), CounterPolicy.HongKong(), Time);

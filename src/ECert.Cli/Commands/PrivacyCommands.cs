@@ -58,4 +58,16 @@ public static class PrivacyCommands
         });
         return Group("privacy", "Data access and correction requests", open, compile, complete, correct, overdue, pending);
     }
+
+    public static Command Retention()
+    {
+        var dryRun = Optional<bool>("--dry-run", "Report what would be anonymised, change nothing");
+        var run = Verb("run", "Anonymise personal data past the retention period; prints one line per subscriber and a total", [dryRun], (parse, instance) =>
+        {
+            var report = instance.Retention().Run(parse.GetValue(dryRun), instance.Actor with { Purpose = "retention" });
+            foreach (var candidate in report.Anonymised) Row(candidate.Srn, candidate.LastActivity, report.DryRun ? "would-anonymise" : "anonymised");
+            Row("total", report.Anonymised.Count, report.DryRun ? "dry-run" : "done", $"cutoff={report.Cutoff:yyyy-MM-dd}");
+        });
+        return Group("retention", "The retention schedule for personal data", run);
+    }
 }

@@ -21,6 +21,8 @@ public sealed class CaSettings
 
     public ServiceSettings Service { get; set; } = new();
 
+    public RetentionSettings Retention { get; set; } = new();
+
     /// <summary>Overrides of the built-in profiles, by profile name; absent fields keep the default.</summary>
     public Dictionary<string, Profiles.ProfileOptions> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -36,6 +38,8 @@ public sealed class CaSettings
         if (CrlSchedule is null) throw ECertException.Invalid("the CrlSchedule section is missing or null");
         if (Ocsp is null) throw ECertException.Invalid("the Ocsp section is missing or null");
         if (Service is null) throw ECertException.Invalid("the Service section is missing or null");
+        if (Retention is null || Retention.AnonymiseAfterYears is < 1 or > 100)
+            throw ECertException.Invalid("Retention.AnonymiseAfterYears must be between 1 and 100");
         if (Profiles is null) throw ECertException.Invalid("the Profiles section is null; leave it out or give an object");
         CrlSchedule.Validate();
         Ocsp.Validate();
@@ -144,4 +148,10 @@ public sealed class ServiceSettings
         if (SmtpSecurity is not ("none" or "starttls" or "tls")) throw ECertException.Invalid("Service.SmtpSecurity must be none, starttls or tls");
         if (SweepIntervalMinutes is < 1 or > 1440) throw ECertException.Invalid("Service.SweepIntervalMinutes must be between 1 and 1440");
     }
+}
+
+/// <summary>The retention schedule: how long personal data outlives the last certificate.</summary>
+public sealed class RetentionSettings
+{
+    public int AnonymiseAfterYears { get; set; } = 7;
 }

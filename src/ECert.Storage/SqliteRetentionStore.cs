@@ -1,0 +1,49 @@
+using ECert.Core;
+using ECert.Core.Privacy;
+
+namespace ECert.Storage;
+
+/// <summary>The retention schedule's queries and the anonymisation itself, in SQLite.</summary>
+public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionStore
+{
+    public IReadOnlyList<RetentionCandidate> ListRetentionCandidates(DateTimeOffset cutoff)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT s.srn, COALESCE(MAX(c.not_after), s.created_at) AS last_activity
+            FROM subscribers s LEFT JOIN certificates c ON c.srn = s.srn AND c.state <> 'abandoned'
+            WHERE s.anonymised_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.srn = s.srn
+                              AND a.state IN ('submitted', 'identity-verified', 'approved', 'paid', 'issued'))
+            GROUP BY s.srn
+            HAVING last_activity < $cutoff
+            ORDER BY s.srn
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
+        using var reader = command.ExecuteReader();
+        var list = new List<RetentionCandidate>();
+        while (reader.Read())
+            list.Add(new RetentionCandidate(reader.GetString(0), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(1))));
+        return list;
+    }
+
+    public void Anonymise(string srn, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE subscribers SET name = 'anonymised', chinese_name = NULL, identity_hash = NULL, certificate_email = NULL,
+                contact_email = NULL, postal_address = NULL, anonymised_at = $at
+            WHERE srn = $srn AND anonymised_at IS NULL;
+            UPDATE certificates SET subject = 'anonymised' WHERE srn = $srn;
+            DELETE FROM notifications WHERE srn = $srn;
+            """;
+        command.Parameters.AddWithValue("$srn", srn);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeSeconds());
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}
