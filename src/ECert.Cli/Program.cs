@@ -23,6 +23,7 @@ root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(ConsentCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Retention());
+root.Subcommands.Add(StaffCommands.Create());
 var parse = root.Parse(args);
 // A mistyped command line is an error, not a result: its message and the help go to stderr.
 var configuration = new InvocationConfiguration();

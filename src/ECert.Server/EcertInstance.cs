@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ECert.Core;
+using ECert.Core.Access;
 using ECert.Core.Audit;
 using ECert.Core.Billing;
 using ECert.Core.Stores;
@@ -71,6 +72,7 @@ public sealed class EcertInstance
         StatusRequests = new SqliteStatusRequestStore(Database);
         Consents = new SqliteConsentStore(Database);
         DataRequests = new SqliteDataRequestStore(Database);
+        Staff = new SqliteStaffStore(Database);
         // A new instance, or one from before tariffs existed, starts with the published fees.
         if (Applications.ListTariffs().Count == 0)
             foreach (var version in DefaultTariffs.All) Applications.AddTariff(version);
@@ -86,8 +88,28 @@ public sealed class EcertInstance
     /// <summary>The tamper-evident audit trail; every certificate write and key use lands in it.</summary>
     public AuditTrail Audit { get; }
 
-    /// <summary>Who is acting through this instance, as the CLI or the server sets it.</summary>
-    public AuditActor Actor { get; set; } = new("operator", Environment.UserName);
+    private static readonly AsyncLocal<AuditActor?> RequestActor = new();
+    private AuditActor _actor = new("operator", Environment.UserName);
+
+    /// <summary>Who is acting through this instance: the caller of the current request, else the CLI's operator.</summary>
+    public AuditActor Actor
+    {
+        get => RequestActor.Value ?? _actor;
+        set => _actor = value;
+    }
+
+    /// <summary>Acts as <paramref name="actor"/> for the current asynchronous flow (one server request).</summary>
+    public IDisposable ActAs(AuditActor actor)
+    {
+        var previous = RequestActor.Value;
+        RequestActor.Value = actor;
+        return new Restore(() => RequestActor.Value = previous);
+    }
+
+    private sealed class Restore(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
     public SqliteOutletStore Outlets { get; }
     public SqliteSubscriberStore Subscribers { get; }
     public SqliteApplicationStore Applications { get; }
@@ -95,6 +117,7 @@ public sealed class EcertInstance
     public SqliteStatusRequestStore StatusRequests { get; }
     public SqliteConsentStore Consents { get; }
     public SqliteDataRequestStore DataRequests { get; }
+    public SqliteStaffStore Staff { get; }
     public IKeyStore Keys => _auditedKeys.Value;
 
     public bool HasHierarchy => Cas.ListCas().Count > 0;
@@ -167,6 +190,8 @@ public sealed class EcertInstance
     public MailSender MailSender() => new(Notifications, Settings.Service, Time);
 
     public ConsentRegister ConsentRegister() => new(Consents, Subscribers, Audit, Time);
+
+    public StaffDirectory StaffDirectory() => new(Staff, Time);
 
     public RetentionService Retention() => new(new SqliteRetentionStore(Database), Audit, Settings.Retention.AnonymiseAfterYears, Time);
 

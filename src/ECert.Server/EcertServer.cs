@@ -31,7 +31,8 @@ public static class EcertServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseApiKey();
+        app.UseRouting();
+        app.UseApiAccess();
         app.MapOcsp();
         app.MapCrls();
         app.MapRepository();

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace ECert.Server.Api;
 
@@ -36,7 +37,16 @@ public static partial class ApiSupport
         // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemMapper>();
-        services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
+        services.AddOpenApi(options => options.AddOperationTransformer((operation, context, _) =>
+        {
+            // Each operation states the permission it needs, so the matrix can be read (and tested) from the document.
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiresPermission>().FirstOrDefault() is { } needed)
+            {
+                operation.Extensions ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExtension>();
+                operation.Extensions["x-ecert-permission"] = new Microsoft.OpenApi.JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(needed.Permission));
+            }
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
         {
             // Money travels as a string of dollars and cents, never a number.
             if (context.JsonTypeInfo.Type == typeof(Money) || context.JsonTypeInfo.Type == typeof(Money?))
@@ -57,31 +67,66 @@ public static partial class ApiSupport
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
+    /// <summary>The permission an endpoint needs; every /api endpoint declares one (fail closed otherwise).</summary>
+    public sealed record RequiresPermission(string Permission);
+
+    public static TBuilder Requires<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequiresPermission(permission));
+
     /// <summary>
-    /// The REST API needs the operator key (<c>Authorization: Bearer $ECERT_API_KEY</c>). Without a
-    /// key configured the API is closed. Role-based access with per-person keys and client
-    /// certificates comes with the trust and privacy work.
+    /// Authentication and the permission matrix for <c>/api</c>: the caller presents a staff API key
+    /// (<c>Authorization: Bearer &lt;key&gt;</c>, see <c>./ecert staff add</c>) or the bootstrap
+    /// operator key from <c>ECERT_API_KEY</c> (role operator-admin). The endpoint's permission is
+    /// checked against the caller's role; a refusal is a 403 problem document and an audit entry.
+    /// Every request that changes something is recorded in the audit trail with its outcome.
+    /// Runs after routing, so the permission is known before the body is read.
     /// </summary>
-    public static void UseApiKey(this WebApplication app)
+    public static void UseApiAccess(this WebApplication app)
     {
-        var key = Environment.GetEnvironmentVariable(ApiKeyVariable);
+        var bootstrapKey = Environment.GetEnvironmentVariable(ApiKeyVariable);
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/api")) { await next(); return; }
-            if (string.IsNullOrEmpty(key))
-            {
-                await Problem(context, StatusCodes.Status503ServiceUnavailable, "API closed", $"the REST API is closed: start the server with {ApiKeyVariable} set");
-                return;
-            }
+            var instance = context.RequestServices.GetRequiredService<EcertInstance>();
             var header = context.Request.Headers.Authorization.ToString();
-            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : "";
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(key))))
+            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : "";
+            Core.Audit.AuditActor? actor = null;
+            if (given.Length > 0 && !string.IsNullOrEmpty(bootstrapKey)
+                && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(bootstrapKey))))
+                actor = new(Core.Access.Roles.OperatorAdministrator, "bootstrap-key");
+            else if (given.Length > 0 && instance.StaffDirectory().Authenticate(given) is { } member)
+                actor = new(member.Role, member.Id);
+            if (actor is null)
             {
+                if (string.IsNullOrEmpty(bootstrapKey) && instance.Staff.ListStaff().Count == 0)
+                {
+                    await Problem(context, StatusCodes.Status503ServiceUnavailable, "API closed",
+                        $"the REST API has no users yet: add staff with './ecert staff add' or start the server with {ApiKeyVariable} set");
+                    return;
+                }
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized", "send the operator API key as 'Authorization: Bearer <key>'");
+                await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized", "send a staff API key as 'Authorization: Bearer <key>'");
                 return;
             }
-            await next();
+
+            var permission = context.GetEndpoint()?.Metadata.GetMetadata<RequiresPermission>()?.Permission;
+            var what = $"api.{context.Request.Method} {(context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path}";
+            if (permission is null || !Core.Access.Permissions.Allows(actor.Role, permission))
+            {
+                instance.Audit.Record(new Core.Audit.AuditEvent(actor.Role, actor.Id, what, context.Request.Path, Outcome: "refused",
+                    Detail: permission is null ? "no permission declared" : $"needs {permission}"));
+                await Problem(context, StatusCodes.Status403Forbidden, "Forbidden",
+                    permission is null ? "this endpoint is not open to anyone" : $"role {actor.Role} may not do this ({permission})");
+                return;
+            }
+            using (instance.ActAs(actor))
+            {
+                await next();
+                if (!HttpMethods.IsGet(context.Request.Method))
+                    instance.Audit.Record(new Core.Audit.AuditEvent(actor.Role, actor.Id, what, context.Request.Path,
+                        Outcome: context.Response.StatusCode < 400 ? "ok" : context.Response.StatusCode < 500 ? "refused" : "failed",
+                        Detail: $"status={context.Response.StatusCode}"));
+            }
         });
     }
 

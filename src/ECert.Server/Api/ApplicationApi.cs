@@ -1,3 +1,4 @@
+using ECert.Core.Access;
 using System.Security.Cryptography.X509Certificates;
 using ECert.Core;
 using ECert.Core.Issuance;
@@ -35,25 +36,25 @@ public static class ApplicationApi
             var application = instance.ApplicationService().Submit(new SubmitRequest(body.Srn, body.Profile, body.Channel, body.TermYears,
                 body.DnsNames, body.UsbMedium, body.ExtraServers));
             return TypedResults.Created($"/api/applications/{application.Id}", application);
-        });
+        }).Requires(Permissions.ApplicationsCounter);
         applications.MapGet("/", (string? state, string? srn, EcertInstance instance) =>
-            instance.Applications.ListApplications(state is null ? null : Application.ParseStateOrThrow(state), srn));
-        applications.MapGet("/{id}", (string id, EcertInstance instance) => instance.ApplicationService().Get(id));
+            instance.Applications.ListApplications(state is null ? null : Application.ParseStateOrThrow(state), srn)).Requires(Permissions.ApplicationsRead);
+        applications.MapGet("/{id}", (string id, EcertInstance instance) => instance.ApplicationService().Get(id)).Requires(Permissions.ApplicationsRead);
         applications.MapGet("/{id}/quote", (string id, EcertInstance instance) =>
         {
             var service = instance.ApplicationService();
             return service.QuoteFor(service.Get(id));
-        });
+        }).Requires(Permissions.ApplicationsRead);
         applications.MapPost("/{id}/verification", (string id, VerificationBody body, EcertInstance instance) =>
-            instance.ApplicationService().VerifyIdentity(id, new IdentityCheck(body.OfficerId, body.OutletCode, body.DocumentType, body.PinEnvelope, body.OverrideBy)));
+            instance.ApplicationService().VerifyIdentity(id, new IdentityCheck(body.OfficerId, body.OutletCode, body.DocumentType, body.PinEnvelope, body.OverrideBy))).Requires(Permissions.ApplicationsCounter);
         applications.MapPost("/{id}/approval", (string id, ApprovalBody body, EcertInstance instance) =>
-            instance.ApplicationService().Approve(id, body.OfficerId));
+            instance.ApplicationService().Approve(id, body.OfficerId)).Requires(Permissions.ApplicationsCounter);
         applications.MapPost("/{id}/payment", (string id, PaymentBody body, EcertInstance instance) =>
         {
             var (application, payment) = instance.ApplicationService().Pay(id,
                 new PaymentRequest(body.Channel, body.Amount, body.OfficerId, body.OutletCode, body.Reference, body.OverrideBy));
             return TypedResults.Created($"/api/payments/{payment.Receipt}", new { payment, application });
-        });
+        }).Requires(Permissions.PaymentsTake);
         applications.MapPost("/{id}/issuance", (string id, IssuanceBody body, EcertInstance instance) =>
         {
             var key = (body.Csr, body.PublicKey) switch
@@ -64,17 +65,17 @@ public static class ApplicationApi
             };
             var (application, issued) = instance.ApplicationService().Issue(id, key);
             return TypedResults.Created($"/repository/certificates/{issued.SerialHex}", new IssuedView(issued.SerialHex, issued.Pem, application));
-        });
-        applications.MapPost("/{id}/acceptance", (string id, EcertInstance instance) => instance.ApplicationService().Accept(id));
-        applications.MapPost("/{id}/withdrawal", (string id, WithdrawalBody body, EcertInstance instance) => instance.ApplicationService().Withdraw(id, body.Reason));
+        }).Requires(Permissions.ApplicationsCounter);
+        applications.MapPost("/{id}/acceptance", (string id, EcertInstance instance) => instance.ApplicationService().Accept(id)).Requires(Permissions.ApplicationsCounter);
+        applications.MapPost("/{id}/withdrawal", (string id, WithdrawalBody body, EcertInstance instance) => instance.ApplicationService().Withdraw(id, body.Reason)).Requires(Permissions.ApplicationsCounter);
         applications.MapPost("/{id}/rejection", (string id, RejectionBody body, EcertInstance instance) =>
-            instance.ApplicationService().Reject(id, body.OfficerId, body.Reason));
+            instance.ApplicationService().Reject(id, body.OfficerId, body.Reason)).Requires(Permissions.ApplicationsCounter);
 
         app.MapPost("/api/certificates/{serial}/renewals", (string serial, RenewalBody? body, EcertInstance instance) =>
         {
             var application = instance.ApplicationService().SubmitRenewal(serial, body?.Channel ?? ApplicationChannel.Online, body?.TermYears ?? 1);
             return TypedResults.Created($"/api/applications/{application.Id}", application);
-        }).WithTags("Applications");
+        }).WithTags("Applications").Requires(Permissions.ApplicationsCounter);
     }
 
     private static PublicKey ReadSpki(string base64)

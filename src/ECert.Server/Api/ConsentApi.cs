@@ -1,3 +1,4 @@
+using ECert.Core.Access;
 using ECert.Core.Privacy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,17 +19,17 @@ public static class ConsentApi
         var consents = app.MapGroup("/api").WithTags("Consent").WithProblems();
         consents.MapPost("/collection-notices", (NoticeBody body, EcertInstance instance) =>
             TypedResults.Created($"/api/collection-notices/{body.Version}",
-                instance.ConsentRegister().PublishNotice(body.Version, body.Text, body.ServiceClasses, body.DataKinds)));
+                instance.ConsentRegister().PublishNotice(body.Version, body.Text, body.ServiceClasses, body.DataKinds))).Requires(Permissions.ConsentNotices);
         consents.MapPost("/consents", (ConsentBody body, EcertInstance instance) =>
             TypedResults.Created($"/api/subscribers/{body.Srn}/consents",
-                instance.ConsentRegister().Give(body.Srn, body.ServiceClass, body.DataKinds, body.NoticeVersion, body.Channel, body.ExplicitOptIn)));
+                instance.ConsentRegister().Give(body.Srn, body.ServiceClass, body.DataKinds, body.NoticeVersion, body.Channel, body.ExplicitOptIn))).Requires(Permissions.ConsentRecord);
         consents.MapPost("/consents/withdrawal", (WithdrawalBody body, EcertInstance instance) =>
         {
             instance.ConsentRegister().Withdraw(body.Srn, body.ServiceClass, body.Channel);
             return TypedResults.NoContent();
-        });
-        consents.MapGet("/subscribers/{srn}/consents", (string srn, EcertInstance instance) => instance.ConsentRegister().For(srn));
+        }).Requires(Permissions.ConsentRecord);
+        consents.MapGet("/subscribers/{srn}/consents", (string srn, EcertInstance instance) => instance.ConsentRegister().For(srn)).Requires(Permissions.ConsentRead);
         consents.MapPost("/campaign-exports", (ExportBody body, EcertInstance instance) =>
-            instance.ConsentRegister().CampaignExport(body.ServiceClass, instance.Actor with { Role = "api", Id = "operator-key", Purpose = "direct-marketing" }));
+            instance.ConsentRegister().CampaignExport(body.ServiceClass, instance.Actor with { Role = "api", Id = "operator-key", Purpose = "direct-marketing" })).Requires(Permissions.CampaignExport);
     }
 }

@@ -1,3 +1,4 @@
+using ECert.Core.Access;
 using ECert.Core;
 using ECert.Core.Service;
 using Microsoft.AspNetCore.Builder;
@@ -18,9 +19,9 @@ public static class OutletApi
     public static void MapOutletApi(this IEndpointRouteBuilder app)
     {
         var outlets = app.MapGroup("/api/outlets").WithTags("Outlets").WithProblems();
-        outlets.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOutlets().Select(View));
+        outlets.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOutlets().Select(View)).Requires(Permissions.OutletsRead);
         outlets.MapGet("/{code}", (string code, EcertInstance instance) =>
-            View(instance.Outlets.FindOutlet(code) ?? throw ECertException.NotFound($"no outlet {code}")));
+            View(instance.Outlets.FindOutlet(code) ?? throw ECertException.NotFound($"no outlet {code}"))).Requires(Permissions.OutletsRead);
         outlets.MapPut("/{code}", (string code, OutletBody body, EcertInstance instance) =>
         {
             if (body.Code != code) throw ECertException.Invalid($"the body names outlet '{body.Code}' but the URL names '{code}'");
@@ -32,7 +33,7 @@ public static class OutletApi
             outlet.Validate();
             instance.Outlets.SaveOutlet(outlet);
             return View(instance.Outlets.FindOutlet(outlet.Code)!);
-        });
+        }).Requires(Permissions.OutletsManage);
         outlets.MapPost("/{code}/closures", (string code, ClosureBody body, EcertInstance instance) =>
         {
             var outlet = instance.Outlets.FindOutlet(code) ?? throw ECertException.NotFound($"no outlet {code}");
@@ -41,10 +42,10 @@ public static class OutletApi
             if (string.IsNullOrWhiteSpace(body.Reason)) throw ECertException.Invalid("a closure needs a reason");
             instance.Outlets.AddClosure(outlet.Code, new OutletClosure(date, body.Reason.Trim()));
             return TypedResults.Created($"/api/outlets/{outlet.Code}", View(instance.Outlets.FindOutlet(outlet.Code)!));
-        });
+        }).Requires(Permissions.OutletsManage);
 
         var officers = app.MapGroup("/api/officers").WithTags("Outlets").WithProblems();
-        officers.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOfficers());
+        officers.MapGet("/", (EcertInstance instance) => instance.Outlets.ListOfficers()).Requires(Permissions.OutletsRead);
         officers.MapPut("/{id}", (string id, OfficerBody body, EcertInstance instance) =>
         {
             if (body.Id != id) throw ECertException.Invalid($"the body names officer '{body.Id}' but the URL names '{id}'");
@@ -55,7 +56,7 @@ public static class OutletApi
             officer.Validate();
             instance.Outlets.SaveOfficer(officer);
             return officer;
-        });
+        }).Requires(Permissions.OutletsManage);
     }
 
     private static OutletView View(ServiceOutlet outlet) =>

@@ -1,3 +1,4 @@
+using ECert.Core.Access;
 using ECert.Core.Service;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,26 +27,26 @@ public static class SubscriberApi
                 body.CertificateEmail, body.ContactEmail, body.PostalAddress));
             var result = new Registered(subscriber.Srn, existing, View(subscriber));
             return existing ? Results.Ok(result) : Results.Created($"/api/subscribers/{subscriber.Srn}", result);
-        });
+        }).Requires(Permissions.SubscribersRegister);
         subscribers.MapGet("/{srn}", (string srn, EcertInstance instance) =>
-            View(instance.Registry().Get(srn)) with { Applications = instance.Applications.ListApplications(srn: srn).Select(a => a.Id).ToList() });
+            View(instance.Registry().Get(srn)) with { Applications = instance.Applications.ListApplications(srn: srn).Select(a => a.Id).ToList() }).Requires(Permissions.SubscribersRead);
 
         var organisations = app.MapGroup("/api/organisations").WithTags("Subscribers").WithProblems();
         organisations.MapPost("/", (OrganisationBody body, EcertInstance instance) =>
         {
             var organisation = instance.Registry().RegisterOrganisation(body.BrNumber, body.Name, body.Address);
             return TypedResults.Created($"/api/organisations/{organisation.BrNumber}", organisation);
-        });
+        }).Requires(Permissions.SubscribersRegister);
         organisations.MapGet("/{brNumber}", (string brNumber, EcertInstance instance) => new
         {
             organisation = instance.Subscribers.FindOrganisation(brNumber) ?? throw Core.ECertException.NotFound($"organisation {brNumber} is not registered"),
             members = instance.Subscribers.ListSubscribers(brNumber).Select(View),
-        });
+        }).Requires(Permissions.SubscribersRead);
         organisations.MapPost("/{brNumber}/members", (string brNumber, MemberBody body, EcertInstance instance) =>
         {
             var member = instance.Registry().RegisterMember(brNumber, body.Kind, body.Name, body.Email, body.OrgUnit, body.AuthorisedRepresentative);
             return TypedResults.Created($"/api/subscribers/{member.Srn}", View(member));
-        });
+        }).Requires(Permissions.SubscribersRegister);
     }
 
     public static SubscriberView View(Subscriber s) =>
