@@ -66,12 +66,13 @@ public sealed class EcertInstance
         Certificates = new AuditedCertificateStore(new SqliteCertificateStore(Database), Audit, () => Actor);
         _auditedKeys = new Lazy<IKeyStore>(() => new AuditedKeyStore(_keys.Value, Audit, () => Actor));
         Outlets = new SqliteOutletStore(Database);
-        Subscribers = new SqliteSubscriberStore(Database);
+        var fields = new LazyFieldProtector(() => new AesGcmFieldProtector(GetOrCreateSecret(AesGcmFieldProtector.SecretId, 32)));
+        Subscribers = new SqliteSubscriberStore(Database, fields);
         Applications = new SqliteApplicationStore(Database);
         Notifications = new SqliteNotificationStore(Database);
         StatusRequests = new SqliteStatusRequestStore(Database);
         Consents = new SqliteConsentStore(Database);
-        DataRequests = new SqliteDataRequestStore(Database);
+        DataRequests = new SqliteDataRequestStore(Database, fields);
         Staff = new SqliteStaffStore(Database);
         // A new instance, or one from before tariffs existed, starts with the published fees.
         if (Applications.ListTariffs().Count == 0)
@@ -191,6 +192,13 @@ public sealed class EcertInstance
 
     public ConsentRegister ConsentRegister() => new(Consents, Subscribers, Audit, Time);
 
+    /// <summary>A keystore secret, created the first time it is needed (instances from before it existed).</summary>
+    private byte[] GetOrCreateSecret(string id, int length)
+    {
+        try { return Keys.GetSecret(id); }
+        catch (ECertException e) when (e.Kind == ErrorKind.NotFound) { return Keys.CreateSecret(id, length); }
+    }
+
     public StaffDirectory StaffDirectory() => new(Staff, Time);
 
     public RetentionService Retention() => new(new SqliteRetentionStore(Database), Audit, Settings.Retention.AnonymiseAfterYears, Time);
@@ -207,4 +215,13 @@ internal sealed class LazyKeyStore(Lazy<IKeyStore> inner) : IKeyStore
     public SigningKey GetSigningKey(string keyId) => inner.Value.GetSigningKey(keyId);
     public byte[] CreateSecret(string secretId, int length) => inner.Value.CreateSecret(secretId, length);
     public byte[] GetSecret(string secretId) => inner.Value.GetSecret(secretId);
+}
+
+/// <summary>Opens the personal-data key only when a personal field is first written or read.</summary>
+internal sealed class LazyFieldProtector(Func<IFieldProtector> open) : IFieldProtector
+{
+    private readonly Lazy<IFieldProtector> _inner = new(open);
+    public string? Protect(string? value, string context) => value is null ? null : _inner.Value.Protect(value, context);
+    public string? Unprotect(string? stored, string context) =>
+        stored is null || !stored.StartsWith("enc1:", StringComparison.Ordinal) ? stored : _inner.Value.Unprotect(stored, context);
 }

@@ -6,8 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace ECert.Storage;
 
 /// <summary>Data access and correction requests in SQLite.</summary>
-public sealed class SqliteDataRequestStore(SqliteDatabase database) : IDataRequestStore
+public sealed class SqliteDataRequestStore(SqliteDatabase database, IFieldProtector? protector = null) : IDataRequestStore
 {
+    private readonly IFieldProtector _protector = protector ?? NoFieldProtection.Instance;
+
     private const string Columns = "id, srn, kind, received_at, due_at, completed_at, note";
 
     public string NextDataRequestId(int year)
@@ -67,7 +69,8 @@ public sealed class SqliteDataRequestStore(SqliteDatabase database) : IDataReque
         {
             update.Transaction = transaction;
             update.CommandText = $"UPDATE subscribers SET {column} = $value WHERE srn = $srn";
-            update.Parameters.AddWithValue("$value", (object?)value ?? DBNull.Value);
+            // Corrected values are encrypted like the rest of the subscriber's personal fields.
+            update.Parameters.AddWithValue("$value", (object?)_protector.Protect(value, $"subscribers.{column}.{srn}") ?? DBNull.Value);
             update.Parameters.AddWithValue("$srn", srn);
             if (update.ExecuteNonQuery() != 1) throw ECertException.NotFound($"no subscriber with SRN {srn}");
         }

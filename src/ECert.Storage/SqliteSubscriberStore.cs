@@ -1,12 +1,21 @@
 using ECert.Core;
+using ECert.Core.Privacy;
 using ECert.Core.Service;
 using Microsoft.Data.Sqlite;
 
 namespace ECert.Storage;
 
-/// <summary>Subscribers and organisations in SQLite.</summary>
-public sealed class SqliteSubscriberStore(SqliteDatabase database) : ISubscriberStore
+/// <summary>
+/// Subscribers and organisations in SQLite. A person's name, Chinese name, e-mail addresses and
+/// postal address are encrypted at rest by the field protector (docs/privacy.md).
+/// </summary>
+public sealed class SqliteSubscriberStore(SqliteDatabase database, IFieldProtector? protector = null) : ISubscriberStore
 {
+    private readonly IFieldProtector _protector = protector ?? NoFieldProtection.Instance;
+
+    private string? Seal(string? value, string column, string srn) => _protector.Protect(value, $"subscribers.{column}.{srn}");
+    private string? Open(string? value, string column, string srn) => _protector.Unprotect(value, $"subscribers.{column}.{srn}");
+
     private const string SubscriberColumns =
         "srn, kind, name, chinese_name, identity_hash, identity_masked, certificate_email, contact_email, postal_address, br_number, org_unit, role, created_at";
 
@@ -54,13 +63,13 @@ public sealed class SqliteSubscriberStore(SqliteDatabase database) : ISubscriber
             """;
         command.Parameters.AddWithValue("$srn", subscriber.Srn);
         command.Parameters.AddWithValue("$kind", Subscriber.KindName(subscriber.Kind));
-        command.Parameters.AddWithValue("$name", subscriber.Name);
-        command.Parameters.AddWithValue("$chinese", Value(subscriber.ChineseName));
+        command.Parameters.AddWithValue("$name", Seal(subscriber.Name, "name", subscriber.Srn)!);
+        command.Parameters.AddWithValue("$chinese", Value(Seal(subscriber.ChineseName, "chinese_name", subscriber.Srn)));
         command.Parameters.AddWithValue("$hash", Value(subscriber.IdentityHash));
         command.Parameters.AddWithValue("$masked", Value(subscriber.IdentityMasked));
-        command.Parameters.AddWithValue("$certEmail", Value(subscriber.CertificateEmail));
-        command.Parameters.AddWithValue("$contactEmail", Value(subscriber.ContactEmail));
-        command.Parameters.AddWithValue("$postal", Value(subscriber.PostalAddress));
+        command.Parameters.AddWithValue("$certEmail", Value(Seal(subscriber.CertificateEmail, "certificate_email", subscriber.Srn)));
+        command.Parameters.AddWithValue("$contactEmail", Value(Seal(subscriber.ContactEmail, "contact_email", subscriber.Srn)));
+        command.Parameters.AddWithValue("$postal", Value(Seal(subscriber.PostalAddress, "postal_address", subscriber.Srn)));
         command.Parameters.AddWithValue("$br", Value(subscriber.BrNumber));
         command.Parameters.AddWithValue("$unit", Value(subscriber.OrgUnit));
         command.Parameters.AddWithValue("$role", Value(subscriber.Role));
@@ -119,22 +128,26 @@ public sealed class SqliteSubscriberStore(SqliteDatabase database) : ISubscriber
         return subscribers;
     }
 
-    private static Subscriber ReadSubscriber(SqliteDataReader reader) => new()
+    private Subscriber ReadSubscriber(SqliteDataReader reader)
     {
-        Srn = reader.GetString(0),
+        var srn = reader.GetString(0);
+        return new Subscriber
+        {
+        Srn = srn,
         Kind = Subscriber.ParseKind(reader.GetString(1)),
-        Name = reader.GetString(2),
-        ChineseName = Text(reader, 3),
+        Name = Open(reader.GetString(2), "name", srn)!,
+        ChineseName = Open(Text(reader, 3), "chinese_name", srn),
         IdentityHash = reader.IsDBNull(4) ? null : (byte[])reader[4],
         IdentityMasked = Text(reader, 5),
-        CertificateEmail = Text(reader, 6),
-        ContactEmail = Text(reader, 7),
-        PostalAddress = Text(reader, 8),
+        CertificateEmail = Open(Text(reader, 6), "certificate_email", srn),
+        ContactEmail = Open(Text(reader, 7), "contact_email", srn),
+        PostalAddress = Open(Text(reader, 8), "postal_address", srn),
         BrNumber = Text(reader, 9),
         OrgUnit = Text(reader, 10),
         Role = Text(reader, 11),
         CreatedAt = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(12)),
-    };
+        };
+    }
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

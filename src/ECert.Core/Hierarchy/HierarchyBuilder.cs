@@ -63,6 +63,7 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
         }
 
         keys.CreateSecret(IdentityHashSecretId, 32);
+        keys.CreateSecret(Privacy.AesGcmFieldProtector.SecretId, 32);
         return created;
     }
 
