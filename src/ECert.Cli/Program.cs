@@ -24,6 +24,8 @@ root.Subcommands.Add(ConsentCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Retention());
 root.Subcommands.Add(StaffCommands.Create());
+root.Subcommands.Add(HandBackCommands.Export());
+root.Subcommands.Add(HandBackCommands.Import());
 var parse = root.Parse(args);
 // A mistyped command line is an error, not a result: its message and the help go to stderr.
 var configuration = new InvocationConfiguration();

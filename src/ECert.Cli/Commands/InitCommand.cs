@@ -62,7 +62,6 @@ public static class InitCommand
         {
             var staged = EcertInstance.Create(staging, settings, () => passphrase);
             staged.Hierarchy().Create(algorithm, message => Console.Error.WriteLine($"ecert: {message}"));
-            staged.Keys.CreateSigningKey(Core.Audit.AuditTrail.AuditKeyId, Core.Keys.KeyAlgorithm.P256);
             staged.Audit.Checkpoint();
             var reports = staged.CrlPublisher().PublishAll();
             Console.Error.WriteLine($"ecert: published {reports.Count} CRLs");

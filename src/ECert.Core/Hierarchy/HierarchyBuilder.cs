@@ -64,6 +64,8 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
 
         keys.CreateSecret(IdentityHashSecretId, 32);
         keys.CreateSecret(Privacy.AesGcmFieldProtector.SecretId, 32);
+        // The audit key signs the audit trail's checkpoints and the Government export's manifest.
+        keys.CreateSigningKey(Audit.AuditTrail.AuditKeyId, KeyAlgorithm.P256);
         return created;
     }
 
