@@ -6,12 +6,18 @@ using ECert.Core.Identity;
 namespace ECert.Interop.Tests;
 
 /// <summary>
-/// <c>./ecert demo-data</c> on a new instance: every stage of the service shows, the activity spans
-/// months, a second run is refused, and the invented identity numbers never reach the disk in clear.
+/// <c>./ecert demo-data</c> on a new instance: every stage of the service shows, including the
+/// subscription history (lapses, late payments, revocation for non-payment, renewals), the activity
+/// spans more than a year, a second run is refused, and the invented identity numbers never reach
+/// the disk in clear.
 /// </summary>
 public sealed class DemoDataTests : IDisposable
 {
     private const string Passphrase = "demo-data-test-passphrase";
+
+    // The demo guarantees one subscriber for each stage (18 persons), then 12% of the subscribers for the
+    // history (its 4 stages guaranteed), and the server renewals in the first organisation: from 30
+    // subscribers every stage shows; 40 leaves some room.
     private const int Subscribers = 40;
     private const int DefaultSeed = 2026;
 
@@ -53,12 +59,31 @@ public sealed class DemoDataTests : IDisposable
         foreach (var status in new[] { "valid", "suspended", "revoked" })
             Assert.Contains(summary, r => r.Length == 3 && r[0] == "certificate" && r[1] == status && int.Parse(r[2], CultureInfo.InvariantCulture) > 0);
 
-        // The activity is spread over months, not bunched on the day the command ran.
+        // The stages of the subscription history, status requests, rejections and a withdrawal after a full refund.
+        (string Group, string Name)[] history =
+        [
+            ("application", "rejected"), ("application", "withdrawn-after-refund"),
+            ("certificate", "suspended-non-payment"), ("revoked", "privilegeWithdrawn"),
+            ("subscriptions", "paid-on-time"), ("subscriptions", "paid-late"),
+            ("notifications", "suspended-non-payment"), ("notifications", "renewal-reminder"),
+            ("renewals", "issued"), ("renewals", "same-srn"),
+            ("status-requests", "signed-email"), ("status-requests", "fax"),
+        ];
+        foreach (var (group, name) in history)
+        {
+            var row = Assert.Single(summary, r => r.Length == 3 && r[0] == group && r[1] == name);
+            Assert.True(int.Parse(row[2], CultureInfo.InvariantCulture) > 0, $"no {group} {name}:\n{demo.Stdout}");
+        }
+        var period = Assert.Single(summary, r => r.Length == 3 && r[0] == "period");
+        Assert.True(DateOnly.Parse(period[2], CultureInfo.InvariantCulture).DayNumber - DateOnly.Parse(period[1], CultureInfo.InvariantCulture).DayNumber > 365,
+            $"the demo covers {period[1]} to {period[2]} only");
+
+        // The activity is spread over more than a year, not bunched on the day the command ran.
         var list = await EcertAsync("application", "list", "--data", Data);
         Assert.True(list.ExitCode == 0, list.ToString());
         var created = Rows(list.Stdout).Select(r => DateTimeOffset.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
         Assert.True(created.Count >= Subscribers, list.Stdout);
-        Assert.True((created.Max() - created.Min()).TotalDays >= 60, $"applications were created from {created.Min():u} to {created.Max():u} only");
+        Assert.True((created.Max() - created.Min()).TotalDays > 365, $"applications were created from {created.Min():u} to {created.Max():u} only");
 
         // A second run is refused and changes nothing.
         var again = await EcertAsync("demo-data", "--data", Data, "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture));

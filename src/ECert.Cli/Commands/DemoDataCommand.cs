@@ -18,8 +18,12 @@ namespace ECert.Cli.Commands;
 /// <c>ecert demo-data</c>: fills a new instance with a living demo service, so a newcomer sees
 /// something real: ten post-office outlets with their hours and the general holidays, RA officers,
 /// a few hundred invented subscribers, and three months of applications at every stage, with
-/// payments, refunds, suspensions and revocations. Everything goes through the domain services on
-/// a clock that moves forward through the three months and ends at the real time. The people are
+/// payments, refunds, rejections, suspensions, revocations and status requests. Behind those lies
+/// about a year and a half of history: Personal certificates issued 13 to 16 months ago whose
+/// second subscription year was paid on time, paid late, or not at all (suspended, then revoked
+/// for non-payment), and server certificates issued about six months ago that are now in their
+/// renewal window, some of them renewed. Everything goes through the domain services on a clock
+/// that moves forward from the start of that history and ends at the real time. The people are
 /// drawn from a seeded random generator, so the same seed gives the same data set.
 /// </summary>
 public static class DemoDataCommand
@@ -33,7 +37,8 @@ public static class DemoDataCommand
         var subscribers = WithDefault("--subscribers", $"How many subscribers to invent (at least {MinimumSubscribers})", DefaultSubscribers);
         var seed = WithDefault("--seed", "Seed of the invented data: the same seed gives the same people", DefaultSeed);
         var command = new Command("demo-data",
-            "Fill a new instance with a demo service: outlets, officers, subscribers and three months of applications, payments and revocations");
+            "Fill a new instance with a demo service: outlets, officers, subscribers, three months of applications, payments and revocations, "
+            + "and a year and a half of subscription history (lapses, late payments, renewals)");
         command.Options.Add(subscribers);
         command.Options.Add(seed);
         command.SetAction(parse => CommonOptions.Run(() =>
@@ -43,7 +48,7 @@ public static class DemoDataCommand
                 throw ECertException.Invalid($"--subscribers {count} is too few; the demo needs at least {MinimumSubscribers}");
             var now = TimeProvider.System.GetUtcNow();
             // Opened on a clock set well in the past; the builder moves it forward from there.
-            var clock = new DemoClock(now.AddYears(-1));
+            var clock = new DemoClock(now.AddYears(-2));
             var instance = EcertInstance.Open(CommonOptions.DataFolder(parse), CommonOptions.ReadPassphrase, clock);
             new DemoDataBuilder(instance, clock, count, parse.GetValue(seed), now).Run();
             return 0;
@@ -199,7 +204,7 @@ internal static class DemoPeople
 
 /// <summary>
 /// Hong Kong general holidays: the fixed ones and Easter computed, the lunar ones from a table
-/// (2025-2028), with the rule that a holiday falling on a Sunday moves to the next day that is not
+/// (2024-2028), with the rule that a holiday falling on a Sunday moves to the next day that is not
 /// already a holiday.
 /// </summary>
 internal static class HongKongHolidays
@@ -208,11 +213,15 @@ internal static class HongKongHolidays
 
     private static readonly Dictionary<int, Lunar> LunarDates = new()
     {
+        [2024] = new(new(2024, 2, 10), new(2024, 4, 4), new(2024, 5, 15), new(2024, 6, 10), new(2024, 9, 17), new(2024, 10, 11)),
         [2025] = new(new(2025, 1, 29), new(2025, 4, 4), new(2025, 5, 5), new(2025, 5, 31), new(2025, 10, 6), new(2025, 10, 29)),
         [2026] = new(new(2026, 2, 17), new(2026, 4, 5), new(2026, 5, 24), new(2026, 6, 19), new(2026, 9, 25), new(2026, 10, 18)),
         [2027] = new(new(2027, 2, 6), new(2027, 4, 5), new(2027, 5, 13), new(2027, 6, 9), new(2027, 9, 15), new(2027, 10, 8)),
         [2028] = new(new(2028, 1, 26), new(2028, 4, 4), new(2028, 5, 2), new(2028, 5, 28), new(2028, 10, 3), new(2028, 10, 26)),
     };
+
+    /// <summary>Whether the lunar holidays of the year are in the table (the fixed ones and Easter are always known).</summary>
+    public static bool KnowsLunar(int year) => LunarDates.ContainsKey(year);
 
     public static IEnumerable<OutletClosure> Between(DateOnly from, DateOnly until) =>
         Enumerable.Range(from.Year, until.Year - from.Year + 1).SelectMany(Of).Where(c => c.Date >= from && c.Date <= until).OrderBy(c => c.Date);
@@ -276,6 +285,13 @@ internal sealed class DemoDataBuilder
     {
         Accepted, Submitted, Verified, Approved, Paid, Issued, Withdrawn, Expired,
         Suspended, SuspendedResumed, KeyCompromise, Superseded, Cessation, AffiliationChanged, PaidAhead, Goodwill,
+        Rejected, RefundedWithdrawn, EmailRevocation, FaxRevocation,
+
+        // The history: a Personal certificate issued over a year ago, and what became of its second year.
+        SecondYearPaid, Lapsed, LapsedPaidLate, LapsedUnpaid,
+
+        // Server certificates issued about six months ago: now in their renewal window, some renewed.
+        ServerInWindow, ServerRenewed,
     }
 
     /// <summary>One outlet, its counter officers and its supervisor.</summary>
@@ -297,6 +313,7 @@ internal sealed class DemoDataBuilder
         public string? Serial { get; set; }
         public string? Receipt { get; set; }
         public string? PreviousSerial { get; set; }
+        public string? RequestId { get; set; }
         public List<Step> Steps { get; } = [];
 
         /// <summary>Forgets a plan that did not fit before now, to plan the story again.</summary>
@@ -329,7 +346,12 @@ internal sealed class DemoDataBuilder
     private ApplicationService _applications = null!;
     private SubscriptionService _subscriptions = null!;
     private CertificateStatusService _status = null!;
+    private StatusRequestService _requests = null!;
     private ReportService _reports = null!;
+    private int _graceDays;
+    private int _unpaidDays;
+    private int _serverValidityDays;
+    private int _serverWindowDays;
 
     public DemoDataBuilder(EcertInstance instance, DemoClock clock, int subscribers, int seed, DateTimeOffset now)
     {
@@ -355,10 +377,17 @@ internal sealed class DemoDataBuilder
         if (_instance.Subscribers.ListSubscribers().Count > 0 || _instance.Outlets.ListOutlets().Count > 0)
             throw ECertException.Conflict($"{_instance.Folder} already holds subscribers or outlets; demo-data fills only a new instance");
 
-        // Three months, and long enough that some certificates issued at the start outlive the acceptance period.
-        var acceptanceDays = _instance.Settings.Service.AcceptanceDays;
+        // Three months of applications, long enough that some certificates issued at the start outlive the acceptance
+        // period; before them the history: certificates a year old, of which some lapsed so long ago (a year, the grace
+        // and the days unpaid before revocation) that they were revoked for non-payment.
+        var service = _instance.Settings.Service;
+        var acceptanceDays = service.AcceptanceDays;
         var spanDays = Math.Max(92, acceptanceDays + 12);
-        _start = HongKongMidnight(_end.AddDays(-spanDays));
+        (_graceDays, _unpaidDays) = (service.PaymentGraceDays, service.UnpaidRevocationDays);
+        _serverValidityDays = ECert.Core.Profiles.ProfileFactory.Create("server", _instance.Settings.Profiles).ValidityDays;
+        _serverWindowDays = service.RenewalWindow("server");
+        var historyDays = Math.Max(spanDays, Math.Max(365 + _graceDays + _unpaidDays + 35, _serverValidityDays + 45));
+        _start = HongKongMidnight(_end.AddDays(-historyDays));
         _limit = _end.AddMinutes(-2);
         _clock.Now = _start;
 
@@ -371,6 +400,7 @@ internal sealed class DemoDataBuilder
         _applications = _instance.ApplicationService();
         _subscriptions = _instance.Subscriptions();
         _status = _instance.Status();
+        _requests = _instance.StatusRequestService();
         _reports = _instance.Reports();
         var crls = _instance.CrlPublisher();
 
@@ -420,7 +450,10 @@ internal sealed class DemoDataBuilder
         string[] personalOnly = ["personal", "payment", "renewal", "revocation"];
         var standard = Hours("09:30", "17:00", "13:00");
         var gpo = Hours("08:00", "18:00", "14:00");
-        var closures = HongKongHolidays.Between(HongKongDate(_start), HongKongDate(_end).AddMonths(3)).ToList();
+        var (first, last) = (HongKongDate(_start), HongKongDate(_end).AddMonths(3));
+        var closures = HongKongHolidays.Between(first, last).ToList();
+        foreach (var year in Enumerable.Range(first.Year, last.Year - first.Year + 1).Where(y => !HongKongHolidays.KnowsLunar(y)))
+            Console.Error.WriteLine($"ecert: demo-data: warning: the lunar holidays of {year} are not in the table; outlets stay open on them");
         (string Code, string Name, string Address, string District, string[] Services, IReadOnlyList<OpeningPeriod> Hours, int Weight)[] outlets =
         [
             ("GPO", "General Post Office", "2 Connaught Place, Central, Hong Kong", "Central and Western", all, gpo, 5),
@@ -651,6 +684,33 @@ internal sealed class DemoDataBuilder
             also?.Invoke();
         });
 
+    /// <summary>Pays the next subscription year of the story's certificate (which resumes it if it was suspended for non-payment).</summary>
+    private Action PaySubscription(Story story, PaymentChannel channel, DemoOutlet? outlet = null, RaOfficer? officer = null)
+    {
+        var reference = OnlineReference();
+        return () =>
+        {
+            var certificate = _status.Get(story.Serial!);
+            var fee = _instance.Tariffs().Quote(new QuoteRequest(certificate.Profile, FeeKind.Renewal, 1, HongKongDate(_clock.Now))).Total;
+            var request = channel switch
+            {
+                PaymentChannel.CounterCash => new PaymentRequest(channel, fee, officer!.Id, outlet!.Code),
+                PaymentChannel.ECheque => new PaymentRequest(channel, fee, Reference: story.Srn),
+                _ => new PaymentRequest(channel, fee, Reference: reference),
+            };
+            _subscriptions.PaySubscription(certificate.SerialHex, request);
+            if (certificate.State != CertificateState.Valid) _statusChanged = true;
+        };
+    }
+
+    /// <summary>Ends the story's plan (so it is planned again) when what it must show would not have happened by now.</summary>
+    private static void Fits(Story story, bool fits)
+    {
+        if (!fits) story.Open = false;
+    }
+
+    private static bool IsHistory(Fate fate) => fate is Fate.SecondYearPaid or Fate.Lapsed or Fate.LapsedPaidLate or Fate.LapsedUnpaid;
+
     // ----- persons -----
 
     private void PlanPersons(int acceptanceDays, double spanDays)
@@ -662,16 +722,25 @@ internal sealed class DemoDataBuilder
         [
             Fate.Accepted, Fate.Submitted, Fate.Verified, Fate.Paid, Fate.Issued, Fate.Withdrawn, Fate.Expired,
             Fate.Suspended, Fate.KeyCompromise, Fate.Superseded, Fate.Cessation, Fate.PaidAhead, Fate.Goodwill, Fate.SuspendedResumed,
+            Fate.Rejected, Fate.RefundedWithdrawn, Fate.EmailRevocation, Fate.FaxRevocation,
         ];
         (Fate Fate, int Weight)[] weights =
         [
             (Fate.Accepted, 48), (Fate.Submitted, 8), (Fate.Verified, 5), (Fate.Paid, 4), (Fate.Issued, 7), (Fate.Withdrawn, 5),
             (Fate.Expired, 3), (Fate.Suspended, 3), (Fate.SuspendedResumed, 1), (Fate.KeyCompromise, 2), (Fate.Superseded, 3),
-            (Fate.Cessation, 3), (Fate.PaidAhead, 4), (Fate.Goodwill, 1),
+            (Fate.Cessation, 3), (Fate.PaidAhead, 4), (Fate.Goodwill, 1), (Fate.Rejected, 1), (Fate.RefundedWithdrawn, 1),
+            (Fate.EmailRevocation, 1), (Fate.FaxRevocation, 1),
         ];
+        // Right after them, about one subscriber in eight is from the history, its first stages again guaranteed.
+        Fate[] historyGuaranteed = [Fate.SecondYearPaid, Fate.Lapsed, Fate.LapsedPaidLate, Fate.LapsedUnpaid];
+        (Fate Fate, int Weight)[] historyWeights = [(Fate.SecondYearPaid, 5), (Fate.Lapsed, 2), (Fate.LapsedPaidLate, 2), (Fate.LapsedUnpaid, 1)];
+        var history = Math.Clamp((int)Math.Round(_subscribers * 0.12), 0, Math.Max(0, persons - guaranteed.Length));
         for (var i = 0; i < persons; i++)
         {
-            var fate = i < guaranteed.Length ? guaranteed[i] : Draw(weights);
+            var h = i - guaranteed.Length;
+            var fate = i < guaranteed.Length ? guaranteed[i]
+                : h < history ? (h < historyGuaranteed.Length ? historyGuaranteed[h] : Draw(historyWeights))
+                : Draw(weights);
             PlanPerson(i, identities[i], fate, acceptanceDays, spanDays);
         }
     }
@@ -688,7 +757,8 @@ internal sealed class DemoDataBuilder
     {
         var person = DemoPeople.Person(_people);
         var domain = DemoPeople.MailDomain(_people);
-        var email = _people.Next(4) > 0 ? $"{person.GivenInitials}.{person.Surname}{(_people.Next(3) == 0 ? _people.Next(2, 99).ToString(CultureInfo.InvariantCulture) : "")}@{domain}" : null;
+        // The subscribers of the history all gave an e-mail address, where the notices of their subscription go.
+        var email = IsHistory(fate) || _people.Next(4) > 0 ? $"{person.GivenInitials}.{person.Surname}{(_people.Next(3) == 0 ? _people.Next(2, 99).ToString(CultureInfo.InvariantCulture) : "")}@{domain}" : null;
         var contact = _people.Next(4) == 0 ? $"{person.Surname}.{person.GivenInitials}@{DemoPeople.MailDomain(_people)}" : null;
         var registration = new PersonRegistration(person.Name, identity.Printed, _people.Next(10) < 7 ? person.ChineseName : null,
             email, contact, _people.Next(10) < 3 ? DemoPeople.PostalAddress(_people) : null);
@@ -732,6 +802,15 @@ internal sealed class DemoDataBuilder
             Fate.Withdrawn => (spanDays, 3),
             Fate.Accepted or Fate.PaidAhead or Fate.Goodwill => (spanDays - 0.5, 2),
             Fate.Superseded => (spanDays - 0.5, 30),
+            Fate.Rejected => (spanDays - 0.5, 2),
+            Fate.RefundedWithdrawn => (spanDays - 0.5, 8),
+            // The history: the visit 13 to 15 months ago, so that the first year ran out one to three months ago, past
+            // the grace (suspended) but not by the days after which an unpaid certificate is revoked; those revoked
+            // for non-payment had to lapse earlier still, so their visit was about 16 months ago.
+            Fate.SecondYearPaid => (365 + 90, 365 + 35),
+            Fate.Lapsed => (365 + Math.Min(91, _graceDays + _unpaidDays - 8), 365 + _graceDays + 8),
+            Fate.LapsedPaidLate => (365 + Math.Min(91, _graceDays + _unpaidDays - 8), 365 + _graceDays + 12),
+            Fate.LapsedUnpaid => (365 + _graceDays + _unpaidDays + 22, 365 + _graceDays + _unpaidDays + 8),
             _ => (spanDays - 0.5, 10),
         };
         var visit = DaysAgo(from, to);
@@ -754,6 +833,44 @@ internal sealed class DemoDataBuilder
                     Then(story, Online(After(story, 0.5, 20)), () => _applications.Withdraw(story.ApplicationId!, reason));
                     return;
                 }
+            case Fate.Rejected:
+                if (_random.Next(2) == 0)
+                {
+                    // Pre-registered online; at the counter the identity card does not match what was entered.
+                    story.Cursor = visit.AddDays(-(0.2 + 6 * _random.NextDouble()));
+                    if (story.Cursor < _start) story.Cursor = _start;
+                    Then(story, Online(story.Cursor.AddMinutes(1 + _random.Next(60))), () =>
+                    {
+                        Register();
+                        story.ApplicationId = _applications.Submit(Request(ApplicationChannel.Online)).Id;
+                    });
+                    Then(story, CounterSlot(outlet.Outlet, visit > story.Cursor ? visit : story.Cursor.AddHours(1)), () =>
+                        _applications.Reject(story.ApplicationId!, officer.Id, "the identity card presented does not match the details pre-registered online"));
+                }
+                else
+                {
+                    // Checked at the counter, then refused by the outlet's supervisor on review.
+                    Front(story, visit, _start, online, outlet, officer, "hkid-card", () => Request(online ? ApplicationChannel.Online : ApplicationChannel.Counter), Register);
+                    string[] reasons =
+                    [
+                        "the identity card presented was damaged and its number could not be read",
+                        "the signature on the application form does not match the one on the identity card",
+                        "the photograph on the identity card could not be matched to the applicant",
+                    ];
+                    var reason = reasons[_random.Next(reasons.Length)];
+                    Then(story, CounterSlot(outlet.Outlet, After(story, 0.05, 3)), () => _applications.Reject(story.ApplicationId!, outlet.Supervisor.Id, reason));
+                }
+                return;
+            case Fate.RefundedWithdrawn:
+                {
+                    // Paid from home, then cancelled before the back office issued it: refunded in full, then withdrawn.
+                    Front(story, visit, _start, online, outlet, officer, "hkid-card", () => Request(online ? ApplicationChannel.Online : ApplicationChannel.Counter), Register);
+                    Pay(story, PickChannel(0, 1, 1), outlet, officer, atCounterNow: true);
+                    const string why = "the applicant cancelled before the certificate was issued";
+                    Then(story, CounterSlot(_office, After(story, 0.02, 0.5)), () => _reports.Refund(story.Receipt!, null, why));
+                    Then(story, Immediate(story), () => _applications.Withdraw(story.ApplicationId!, why + "; fee refunded in full"));
+                    return;
+                }
         }
 
         var counterOnly = fate == Fate.Expired;
@@ -768,22 +885,70 @@ internal sealed class DemoDataBuilder
         var cash = channel == PaymentChannel.CounterCash;
         Pay(story, channel, outlet, officer, atCounterNow: true);
         Issue(story, atCounterNow: cash);
+        var lapse = story.Cursor.AddYears(1); // the end of the first subscription year, paid with the application
         if (fate is Fate.Issued or Fate.Expired) return;
         Accept(story, fate == Fate.Accepted ? 10 : 4);
 
         switch (fate)
         {
             case Fate.PaidAhead:
+                Then(story, Online(After(story, 1, 30)), PaySubscription(story, PickChannel(0, 2, 1)));
+                break;
+            case Fate.EmailRevocation:
+                // A revocation asked in an e-mail signed with the certificate: carried out at once.
+                Then(story, Online(After(story, 3, 40)), () =>
                 {
-                    var ahead = PickChannel(0, 2, 1);
-                    var reference = OnlineReference();
-                    Then(story, Online(After(story, 1, 30)), () =>
+                    _requests.Receive(story.Serial!, StatusAction.Revoke, RequestChannel.SignedEmail, story.Srn!, RevocationReason.CessationOfOperation,
+                        note: "signed e-mail: the subscriber no longer needs the certificate");
+                    _statusChanged = true;
+                });
+                break;
+            case Fate.FaxRevocation:
+                // A faxed revocation suspends the certificate at once; the signed original reaches the back office a day or two later.
+                Then(story, Online(After(story, 3, 40)), () =>
+                {
+                    story.RequestId = _requests.Receive(story.Serial!, StatusAction.Revoke, RequestChannel.Fax, story.Srn!, RevocationReason.KeyCompromise,
+                        note: "faxed form: the card holding the key was stolen").Id;
+                    _statusChanged = true;
+                });
+                Then(story, CounterSlot(_office, After(story, 1, 2)), () =>
+                {
+                    _requests.ConfirmOriginal(story.RequestId!);
+                    _statusChanged = true;
+                });
+                break;
+            case Fate.SecondYearPaid:
+                // Paid in the weeks before the first year ran out: the certificate never stops.
+                Then(story, Online(lapse.AddDays(-(1 + 27 * _random.NextDouble()))), PaySubscription(story, PickChannel(0, 2, 1)));
+                break;
+            case Fate.Lapsed:
+                // Never paid: the sweep suspended it after the grace period, and it is not yet unpaid long enough to be revoked.
+                Fits(story, lapse.AddDays(_graceDays + 1) < _limit && lapse.AddDays(_graceDays + _unpaidDays - 1) > _end);
+                break;
+            case Fate.LapsedPaidLate:
+                {
+                    // Suspended by the sweep, then paid (online or at a counter), which resumes it.
+                    var suspended = lapse.AddDays(_graceDays + 1);
+                    var latest = new[] { suspended.AddDays(45), lapse.AddDays(_graceDays + _unpaidDays - 2), _limit.AddHours(-12) }.Min();
+                    if (latest <= suspended.AddHours(12))
                     {
-                        var fee = _instance.Tariffs().Quote(new QuoteRequest("personal", FeeKind.Renewal, 1, HongKongDate(_clock.Now))).Total;
-                        _subscriptions.PaySubscription(story.Serial!, new PaymentRequest(ahead, fee, Reference: ahead == PaymentChannel.ECheque ? story.Srn : reference));
-                    });
+                        story.Open = false;
+                        break;
+                    }
+                    var at = suspended + (latest - suspended) * _random.NextDouble();
+                    if (_random.Next(3) == 0)
+                    {
+                        var clerk = PickOfficer(outlet);
+                        Then(story, CounterSlot(outlet.Outlet, at), PaySubscription(story, PaymentChannel.CounterCash, outlet, clerk));
+                    }
+                    else
+                        Then(story, Online(at), PaySubscription(story, PickChannel(0, 2, 1)));
                     break;
                 }
+            case Fate.LapsedUnpaid:
+                // Never paid, long enough for the sweep to suspend it and then revoke it (privilegeWithdrawn).
+                Fits(story, lapse.AddDays(_graceDays + _unpaidDays + 1) < _limit);
+                break;
             case Fate.Goodwill:
                 // Cash goes back at the counter; other payments are refunded by the back office through their own channel.
                 if (cash)
@@ -841,6 +1006,10 @@ internal sealed class DemoDataBuilder
         var companies = DemoPeople.Companies(_people, organisations);
         var brNumbers = new HashSet<string>(StringComparer.Ordinal);
         var approvedGuaranteed = false;
+        // Half the organisations (at least two) have been customers for over six months: their first server's
+        // certificate is now in its renewal window, and some have renewed it.
+        var longStanding = Math.Min(organisations, Math.Max(2, (organisations + 1) / 2));
+        var serverHistory = 0;
         for (var o = 0; o < organisations; o++)
         {
             var (name, label, address) = companies[o];
@@ -853,7 +1022,9 @@ internal sealed class DemoDataBuilder
 
             // The Authorised Representative registers the organisation and its members at the counter.
             var org = new Story($"organisation {name}");
-            var registered = CounterSlot(outlet.Outlet, DaysAgo(spanDays - 1, spanDays * 0.45)) ?? _start.AddDays(1);
+            var registered = CounterSlot(outlet.Outlet, o < longStanding
+                ? DaysAgo(_serverValidityDays + 40, _serverValidityDays + 12)
+                : DaysAgo(spanDays - 1, spanDays * 0.45)) ?? _start.AddDays(1);
             var plans = new List<(Story Story, SubscriberKind Kind, string Name, string? Email, string? Unit, bool Ar, string[] Dns)>();
             var servers = 0;
             for (var m = 0; m < size; m++)
@@ -886,7 +1057,8 @@ internal sealed class DemoDataBuilder
                                 0 => [$"www.{label}.example.com", $"{label}.example.com"],
                                 _ => [$"shop{servers}.{label}.example.com"],
                             };
-                            plans.Add((story, role, dns[0].TrimStart('*', '.'), null, null, false, dns));
+                            // The webmaster's mailbox receives the renewal reminders.
+                            plans.Add((story, role, dns[0].TrimStart('*', '.'), $"webmaster@{label}.example.com", null, false, dns));
                             break;
                         }
                 }
@@ -902,13 +1074,15 @@ internal sealed class DemoDataBuilder
             {
                 Fate fate;
                 if (plan.Ar) fate = Fate.Accepted;
+                else if (o < longStanding && plan.Kind == SubscriberKind.Server && plan == plans.First(p => p.Kind == SubscriberKind.Server))
+                    fate = serverHistory++ % 3 == 0 ? Fate.ServerRenewed : Fate.ServerInWindow;
                 else if (!approvedGuaranteed) { fate = Fate.Approved; approvedGuaranteed = true; }
                 else fate = Draw(plan.Kind switch
                 {
                     SubscriberKind.Server => [(Fate.Accepted, 14), (Fate.Approved, 3), (Fate.Paid, 2), (Fate.Cessation, 1)],
                     SubscriberKind.AuthorisedUnit => [(Fate.Accepted, 10), (Fate.Approved, 2), (Fate.Suspended, 1), (Fate.Submitted, 1)],
                     _ => [(Fate.Accepted, 30), (Fate.Approved, 6), (Fate.Verified, 3), (Fate.Submitted, 3), (Fate.Paid, 2), (Fate.Issued, 2),
-                          (Fate.Withdrawn, 2), (Fate.AffiliationChanged, 2), (Fate.KeyCompromise, 1), (Fate.Suspended, 1)],
+                          (Fate.Withdrawn, 2), (Fate.AffiliationChanged, 2), (Fate.KeyCompromise, 1), (Fate.Suspended, 1), (Fate.Rejected, 2)],
                 });
                 PlanUntilItFits(plan.Story, () => PlanMember(plan.Story, plan.Kind, plan.Ar, plan.Dns, fate, registered, spanDays, outlet));
             }
@@ -934,6 +1108,9 @@ internal sealed class DemoDataBuilder
             Fate.Issued => (40, 4),
             Fate.Withdrawn => (spanDays, 3),
             Fate.Accepted => (spanDays, 3),
+            // Issued 170 to 190 days ago: a 198-day certificate is now in its 30-day renewal window; renewed ones entered it earlier.
+            Fate.ServerInWindow => (_serverValidityDays - 8, _serverValidityDays - _serverWindowDays + 6),
+            Fate.ServerRenewed => (_serverValidityDays - 8, _serverValidityDays - _serverWindowDays + 12),
             _ => (spanDays, 12),
         };
         var visit = DaysAgo(from, to, notBefore);
@@ -954,16 +1131,41 @@ internal sealed class DemoDataBuilder
         if (approver.Id == officer.Id) approver = outlet.Supervisor.Id == officer.Id ? outlet.Officers[0] : outlet.Supervisor;
         // The second officer approves during the same visit, or at the outlet within days.
         var approval = _random.Next(3) == 0 ? null : CounterSlot(outlet.Outlet, After(story, 0.02, 2));
+        if (fate == Fate.Rejected)
+        {
+            Then(story, approval ?? Immediate(story), () =>
+                _applications.Reject(story.ApplicationId!, approver.Id, "the authorisation letter is not signed by the organisation's Authorised Representative"));
+            return;
+        }
         Then(story, approval ?? Immediate(story), () => _applications.Approve(story.ApplicationId!, approver.Id));
         if (fate == Fate.Approved) return;
         var channel = fate == Fate.Paid ? PickChannel(0, 1, 2) : PickChannel(25, 30, 45);
         Pay(story, channel, outlet, PickOfficer(outlet), atCounterNow: false);
         if (fate == Fate.Paid) return;
         Issue(story, atCounterNow: channel == PaymentChannel.CounterCash);
+        var expires = story.Cursor.AddDays(_serverValidityDays);
+        var windowOpens = expires.AddDays(-_serverWindowDays);
         if (fate == Fate.Issued) return;
         Accept(story, 7);
         switch (fate)
         {
+            case Fate.ServerInWindow:
+                // Reminded by the sweep when the window opened; not renewed yet.
+                Fits(story, windowOpens < _limit.AddHours(-12) && expires > _end.AddDays(1));
+                break;
+            case Fate.ServerRenewed:
+                // Renewed online once the window opened: authenticated by the certificate itself, paid online, issued by the back
+                // office with a new key, and accepted. The renewed certificate keeps the subscriber's SRN.
+                story.Cursor = windowOpens > story.Cursor ? windowOpens : story.Cursor;
+                Then(story, Online(After(story, 0.3, 4)), () =>
+                {
+                    story.PreviousSerial = story.Serial;
+                    story.ApplicationId = _applications.SubmitRenewal(story.Serial!, ApplicationChannel.Online).Id;
+                });
+                Pay(story, PaymentChannel.Online, outlet, officer, atCounterNow: false);
+                Issue(story, atCounterNow: false);
+                Accept(story, 3);
+                break;
             case Fate.Suspended:
                 Then(story, Online(After(story, 1, 30)), () => { _status.Suspend(story.Serial!); _statusChanged = true; });
                 break;
@@ -1009,14 +1211,42 @@ internal sealed class DemoDataBuilder
         var applications = _instance.Applications.ListApplications();
         foreach (var state in Enum.GetValues<ApplicationState>())
             Row("application", Application.StateName(state), applications.Count(a => a.State == state));
+        Row("application", "withdrawn-after-refund", applications.Count(a => a.State == ApplicationState.Withdrawn && a.Receipt is not null));
         var certificates = applications.Where(a => a.Serial is not null).Select(a => a.Serial!).Distinct()
             .Select(serial => _instance.Certificates.FindCertificate(serial)).OfType<CertificateRecord>().ToList();
         foreach (var state in new[] { CertificateState.Valid, CertificateState.Suspended, CertificateState.Revoked })
             Row("certificate", state.ToString().ToLowerInvariant(), certificates.Count(c => c.State == state));
-        foreach (var group in certificates.Where(c => c.State == CertificateState.Revoked).GroupBy(c => c.Reason!.Value.Name()).OrderBy(g => g.Key, StringComparer.Ordinal))
-            Row("revoked", group.Key, group.Count());
+        Row("certificate", "suspended-non-payment",
+            certificates.Count(c => c.State == CertificateState.Suspended && c.SuspendedFor == CertificateStatusService.SuspendedForNonPayment));
+        var revoked = certificates.Where(c => c.State == CertificateState.Revoked).GroupBy(c => c.Reason!.Value.Name()).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var reason in revoked.Keys.Append(RevocationReason.PrivilegeWithdrawn.Name()).Distinct().Order(StringComparer.Ordinal))
+            Row("revoked", reason, revoked.GetValueOrDefault(reason));
         Row("published", certificates.Count(c => c.Published));
+
+        // Renewals: a new certificate, with a new key, for the same subscriber (SRN) as the one it renews.
+        var renewals = applications.Where(a => a.RenewsSerial is not null && a.Serial is not null).ToList();
+        Row("renewals", "issued", renewals.Count);
+        Row("renewals", "same-srn", renewals.Count(a => _instance.Certificates.FindCertificate(a.Serial!)?.Srn is { } srn
+            && _instance.Certificates.FindCertificate(a.RenewsSerial!)?.Srn == srn));
+
         var payments = _instance.Applications.ListPayments(_start.AddDays(-1), _end.AddDays(1));
+        // Subscription years paid for a certificate already issued: before its paid period ran out, or after (resumed if suspended).
+        var late = 0;
+        var yearly = payments.Where(p => !p.IsRefund && p.ApplicationId is null && p.Serial is not null).ToList();
+        foreach (var payment in yearly)
+            if (_instance.Applications.ListPeriods(payment.Serial!).FirstOrDefault(p => p.Receipt == payment.Receipt) is { } period && payment.At > period.Starts)
+                late++;
+        Row("subscriptions", "paid-on-time", yearly.Count - late);
+        Row("subscriptions", "paid-late", late);
+
+        var notices = _instance.Subscribers.ListSubscribers().SelectMany(s => _instance.Notifications.ListFor(s.Srn)).ToList();
+        Row("notifications", "renewal-reminder", notices.Count(n => n.Kind == "renewal-reminder"));
+        Row("notifications", "suspended-non-payment", notices.Count(n => n.Kind.StartsWith("suspended-non-payment", StringComparison.Ordinal)));
+
+        var requests = _instance.StatusRequests.ListStatusRequests(_start.AddDays(-1), _end.AddDays(1));
+        foreach (var channel in new[] { RequestChannel.SignedEmail, RequestChannel.Fax }.Concat(requests.Select(r => r.Channel)).Distinct())
+            Row("status-requests", StatusRequest.ChannelName(channel), requests.Count(r => r.Channel == channel));
+
         foreach (var channel in Enum.GetValues<PaymentChannel>())
         {
             var taken = payments.Where(p => !p.IsRefund && p.Channel == channel).ToList();
