@@ -335,5 +335,21 @@ public sealed class ServiceFlowTests : IDisposable
         Assert.Empty(_world.Instance.Applications.ListPeriods(orphan.SerialHex));
     }
 
+    [Fact]
+    public void ANoticeGoesOutThreeWeeksBeforeTheYearFallsDue()
+    {
+        var srn = _world.RegisterPerson();
+        var (_, serial) = _world.IssuePersonal(srn);
+        var paidUntil = _world.Instance.Subscriptions().PaidUntil(serial);
+        _world.Clock.SetUtcNow(paidUntil.AddDays(-25));
+        Assert.DoesNotContain(_world.Instance.Notifications.ListFor(srn), n => n.Kind.StartsWith("subscription-due", StringComparison.Ordinal));
+        _world.Instance.Subscriptions().Sweep();
+        Assert.DoesNotContain(_world.Instance.Notifications.ListFor(srn), n => n.Kind.StartsWith("subscription-due", StringComparison.Ordinal));
+        _world.Clock.SetUtcNow(paidUntil.AddDays(-20));
+        _world.Instance.Subscriptions().Sweep();
+        _world.Instance.Subscriptions().Sweep();
+        Assert.Single(_world.Instance.Notifications.ListFor(srn), n => n.Kind == $"subscription-due:{paidUntil:yyyy-MM-dd}");
+    }
+
     private static char HkCheck(string prefix, string digits) => ECert.Core.Identity.HkIdentityNumber.ComputeCheckDigit(prefix, digits);
 }

@@ -92,6 +92,40 @@ public sealed class StatusRequestTests : IDisposable
     }
 }
 
+public sealed class ServerReissueTests : IDisposable
+{
+    private readonly ServiceWorld _world = new();
+
+    public void Dispose() => _world.Dispose();
+
+    [Fact]
+    public void AServerCertificateIsReissuedFreeWithinItsPaidYear()
+    {
+        var registry = _world.Instance.Registry();
+        registry.RegisterOrganisation("45678901", "Example Web Ltd", "5 Des Voeux Road");
+        var server = registry.RegisterMember("45678901", SubscriberKind.Server, "www.web.example.com", "webmaster@example.com", null, false);
+        var service = _world.Applications;
+        var application = service.Submit(new SubmitRequest(server.Srn, "server", ApplicationChannel.Online, DnsNames: ["www.web.example.com"]));
+        service.VerifyIdentity(application.Id, new IdentityCheck("ra-001", "GPO", "br-certificate"));
+        service.Approve(application.Id, "ra-002");
+        service.Pay(application.Id, new PaymentRequest(ECert.Core.Service.PaymentChannel.Online, ECert.Core.Billing.Money.FromDollars(2_500), Reference: "GW-1"));
+        var (_, first) = service.Issue(application.Id, ServiceWorld.NewKey());
+        service.Accept(application.Id);
+        var paidUntil = _world.Instance.Subscriptions().PaidUntil(first.SerialHex);
+        var notAfter = _world.Instance.Certificates.FindCertificate(first.SerialHex)!.NotAfter;
+        Assert.True(paidUntil > notAfter); // a 198-day certificate in a one-year subscription
+
+        _world.Clock.SetUtcNow(notAfter.AddDays(-10));
+        var renewal = service.SubmitRenewal(first.SerialHex, ApplicationChannel.Online);
+        var quote = service.QuoteFor(renewal);
+        Assert.Equal(ECert.Core.Billing.Money.Zero, quote.Total);
+        Assert.Contains("re-issue within the subscription", quote.Lines[0].Description);
+        service.Pay(renewal.Id, new PaymentRequest(ECert.Core.Service.PaymentChannel.Online, ECert.Core.Billing.Money.Zero, Reference: "no-charge"));
+        var (_, second) = service.Issue(renewal.Id, ServiceWorld.NewKey());
+        Assert.Equal(paidUntil, _world.Instance.Subscriptions().PaidUntil(second.SerialHex));
+    }
+}
+
 internal static class TimeSpanRounding
 {
     public static TimeSpan RoundTo(this TimeSpan span) => TimeSpan.FromDays(Math.Round(span.TotalDays));

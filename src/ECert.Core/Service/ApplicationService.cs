@@ -166,9 +166,28 @@ public sealed class ApplicationService(
         return Save(application with { State = ApplicationState.Approved, ApprovedBy = officer.Id, ApprovedAt = time.GetUtcNow() }, application.State);
     }
 
-    public Quote QuoteFor(Application application, DateOnly? on = null) =>
-        new TariffBook(applications.ListTariffs()).Quote(new QuoteRequest(application.Product, application.Kind, application.TermYears,
+    public Quote QuoteFor(Application application, DateOnly? on = null)
+    {
+        if (PaidReissueUntil(application) is { } until)
+            return new Quote("subscription", new QuoteRequest(application.Product, application.Kind, application.TermYears, on ?? HongKongDate(time.GetUtcNow())),
+                [new QuoteLine($"re-issue within the subscription paid until {HongKongDate(until):yyyy-MM-dd}", Money.Zero)]);
+        return new TariffBook(applications.ListTariffs()).Quote(new QuoteRequest(application.Product, application.Kind, application.TermYears,
             on ?? HongKongDate(time.GetUtcNow()), application.ExtraServers, application.UsbMedium));
+    }
+
+    /// <summary>
+    /// A server certificate (at most 199 days) inside a yearly subscription that outlives it is
+    /// re-issued free until the subscription ends: returns that date, or null when a renewal is paid.
+    /// </summary>
+    private DateTimeOffset? PaidReissueUntil(Application application)
+    {
+        if (application.Profile != "server" || application.RenewsSerial is not { } old) return null;
+        var periods = applications.ListPeriods(old);
+        var certificate = certificates.FindCertificate(old);
+        if (periods.Count == 0 || certificate is null) return null;
+        var paidUntil = periods.Max(p => p.Ends);
+        return paidUntil > certificate.NotAfter.AddDays(1) ? paidUntil : null;
+    }
 
     public (Application Application, Payment Payment) Pay(string id, PaymentRequest request)
     {
@@ -263,7 +282,7 @@ public sealed class ApplicationService(
         var done = application with { State = ApplicationState.Issued, Serial = issued.SerialHex, IssuedAt = time.GetUtcNow() };
         // The subscription runs for the term paid; only a server certificate's may outlive the
         // certificate itself (it is re-issued free within the subscription).
-        var ends = record.NotBefore.AddYears(application.TermYears);
+        var ends = PaidReissueUntil(application) ?? record.NotBefore.AddYears(application.TermYears);
         if (application.Profile != "server" && ends > record.NotAfter) ends = record.NotAfter;
         if (!applications.RecordIssuance(done, new SubscriptionPeriod(issued.SerialHex, record.NotBefore, ends, application.Receipt), application.State))
         {

@@ -116,12 +116,29 @@ public sealed class SubscriptionService(
                     + "your Subscriber Reference Number stays the same.", now))
                 reminders++;
         }
+        // The yearly fee falls due: a notice three weeks before the paid year ends (once per year).
+        foreach (var standing in applications.ListLapsedSubscriptions(now.AddDays(21)))
+        {
+            if (standing.State != CertificateState.Valid || standing.PaidUntil < now || standing.NotAfter <= standing.PaidUntil) continue;
+            if (Notify($"subscription-due:{standing.PaidUntil:yyyy-MM-dd}", standing, "Your e-Cert subscription falls due",
+                    $"The subscription of e-Cert {standing.Serial} is paid until {standing.PaidUntil:yyyy-MM-dd}. Pay the next year at any service outlet, "
+                    + $"online, or by e-cheque quoting your SRN {standing.Srn}; unpaid certificates are suspended {Service.PaymentGraceDays} days after that date.", now))
+                reminders++;
+        }
         return new SweepReport(expired, suspended, revoked, reminders);
     }
 
+    /// <summary>
+    /// Queues a notice to the subscriber's own address; for an organisation's user, unit or server
+    /// without one, to the organisation's Authorised Representative.
+    /// </summary>
     private bool Notify(string kind, SubscriptionStanding standing, string subject, string body, DateTimeOffset now)
     {
-        var recipient = subscribers.FindSubscriber(standing.Srn)?.NotificationEmail;
+        var subscriber = subscribers.FindSubscriber(standing.Srn);
+        var recipient = subscriber?.NotificationEmail
+            ?? (subscriber?.BrNumber is { } br
+                ? subscribers.ListSubscribers(br).FirstOrDefault(m => m.IsAuthorisedRepresentative && m.NotificationEmail is not null)?.NotificationEmail
+                : null);
         if (recipient is null) return false;
         return notifications.Queue(new Notification
         {
