@@ -24,6 +24,7 @@ root.Subcommands.Add(ConsentCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Create());
 root.Subcommands.Add(PrivacyCommands.Retention());
 root.Subcommands.Add(StaffCommands.Create());
+root.Subcommands.Add(CeremonyCommands.Create());
 root.Subcommands.Add(HandBackCommands.Export());
 root.Subcommands.Add(HandBackCommands.Import());
 var parse = root.Parse(args);

@@ -4,6 +4,7 @@ using ECert.Core;
 using ECert.Core.Access;
 using ECert.Core.Audit;
 using ECert.Core.Billing;
+using ECert.Core.Ceremony;
 using ECert.Core.Stores;
 using ECert.Core.Crl;
 using ECert.Core.Hierarchy;
@@ -199,6 +200,15 @@ public sealed class EcertInstance
         catch (ECertException e) when (e.Kind == ErrorKind.NotFound) { return Keys.CreateSecret(id, length); }
     }
 
+    public DualControl DualControl() =>
+        new(new SqliteCeremonyStore(Database), Cas, CrlPublisher(), new KeyFileDestroyer(Path.Combine(Folder, KeysFolder)), Audit,
+            Settings.DualControlApprovals, Time);
+
+    /// <summary>The staff member a CLI verb acts as, from the key in ECERT_STAFF_KEY.</summary>
+    public StaffMember Staffer(string? key) =>
+        string.IsNullOrEmpty(key) ? throw ECertException.Invalid("this verb needs a staff identity: set ECERT_STAFF_KEY to your staff API key")
+            : StaffDirectory().Authenticate(key) ?? throw ECertException.Policy("ECERT_STAFF_KEY is not the key of an active member of staff");
+
     public StaffDirectory StaffDirectory() => new(Staff, Time);
 
     public RetentionService Retention() => new(new SqliteRetentionStore(Database), Audit, Settings.Retention.AnonymiseAfterYears, Time);
@@ -224,4 +234,24 @@ internal sealed class LazyFieldProtector(Func<IFieldProtector> open) : IFieldPro
     public string? Protect(string? value, string context) => value is null ? null : _inner.Value.Protect(value, context);
     public string? Unprotect(string? stored, string context) =>
         stored is null || !stored.StartsWith("enc1:", StringComparison.Ordinal) ? stored : _inner.Value.Unprotect(stored, context);
+}
+
+/// <summary>Destroys a key file: overwritten with random bytes, flushed, then deleted.</summary>
+internal sealed class KeyFileDestroyer(string folder) : IKeyDestroyer
+{
+    public void Destroy(string keyId)
+    {
+        var files = Directory.GetFiles(folder, $"{keyId}.*.p8.pem");
+        if (files.Length == 0) throw ECertException.NotFound($"key '{keyId}' is not in the keystore");
+        foreach (var file in files)
+        {
+            var length = new FileInfo(file).Length;
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+            {
+                stream.Write(System.Security.Cryptography.RandomNumberGenerator.GetBytes((int)length));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Delete(file);
+        }
+    }
 }

@@ -63,7 +63,7 @@ public static class InitCommand
             var staged = EcertInstance.Create(staging, settings, () => passphrase);
             staged.Hierarchy().Create(algorithm, message => Console.Error.WriteLine($"ecert: {message}"));
             staged.Audit.Checkpoint();
-            var reports = staged.CrlPublisher().PublishAll();
+            var reports = staged.CrlPublisher().PublishAll(includeRoots: true);
             Console.Error.WriteLine($"ecert: published {reports.Count} CRLs");
             staged.Database.CloseAll();
             if (Directory.Exists(folder))

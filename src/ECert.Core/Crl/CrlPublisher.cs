@@ -21,14 +21,19 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     private readonly CrlSchedule _schedule = new(settings.CrlSchedule);
     private readonly CaUrls _urls = new(settings.BaseUrl);
 
-    /// <summary>The root CRL is re-issued when a third of its validity (at most 30 days) remains.</summary>
-    private TimeSpan RootCrlLead => TimeSpan.FromDays(Math.Min(30.0, settings.CrlSchedule.RootCrlValidityDays / 3.0));
+    /// <summary>When the root's CRL should be re-issued by a ceremony: a third of its validity (at most 30 days) before it expires.</summary>
+    public DateTimeOffset? RootCrlCeremonyDue(CaRecord root) =>
+        store.FindLatestCrl(root.Slug, null) is { } crl ? crl.NextUpdate - TimeSpan.FromDays(Math.Min(30.0, settings.CrlSchedule.RootCrlValidityDays / 3.0)) : null;
 
-    /// <summary>Issues every CRL of every CA now.</summary>
-    public IReadOnlyList<CrlRunReport> PublishAll()
+    /// <summary>
+    /// Issues every CRL of every issuing CA now. The root's CRL is signed with the root key, which
+    /// is used only in key ceremonies under dual control: only <c>init</c> (itself the founding
+    /// ceremony) and an executed <c>root-crl</c> ceremony pass <paramref name="includeRoots"/>.
+    /// </summary>
+    public IReadOnlyList<CrlRunReport> PublishAll(bool includeRoots = false)
     {
         var reports = new List<CrlRunReport>();
-        foreach (var ca in cas.ListCas())
+        foreach (var ca in cas.ListCas().Where(c => includeRoots || c.Role != CaRole.Root))
             reports.AddRange(Publish(ca));
         return reports;
     }
@@ -36,13 +41,11 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     /// <summary>True when some CRL is missing or past the schedule time that should have replaced it.</summary>
     public bool IsAnyCrlDue(DateTimeOffset now)
     {
-        foreach (var ca in cas.ListCas())
+        foreach (var ca in cas.ListCas().Where(c => c.Role != CaRole.Root))
         {
             var full = store.FindLatestCrl(ca.Slug, null);
             if (full is null) return true;
-            var due = ca.Role == CaRole.Root
-                ? full.NextUpdate - RootCrlLead
-                : full.NextUpdate - TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
+            var due = full.NextUpdate - TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
             if (due <= now) return true;
             if (ca.Role == CaRole.Issuing)
                 for (var p = 0; p < store.PartitionCount(ca.Slug); p++)

@@ -23,6 +23,9 @@ public sealed class CaSettings
 
     public RetentionSettings Retention { get; set; } = new();
 
+    /// <summary>How many distinct CA officers must approve a key ceremony (M of N); at least 2.</summary>
+    public int DualControlApprovals { get; set; } = 2;
+
     /// <summary>Overrides of the built-in profiles, by profile name; absent fields keep the default.</summary>
     public Dictionary<string, Profiles.ProfileOptions> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -38,6 +41,8 @@ public sealed class CaSettings
         if (CrlSchedule is null) throw ECertException.Invalid("the CrlSchedule section is missing or null");
         if (Ocsp is null) throw ECertException.Invalid("the Ocsp section is missing or null");
         if (Service is null) throw ECertException.Invalid("the Service section is missing or null");
+        if (DualControlApprovals < 2)
+            throw ECertException.Invalid("DualControlApprovals must be at least 2: one officer may never complete a key operation alone");
         if (Retention is null || Retention.AnonymiseAfterYears is < 1 or > 100)
             throw ECertException.Invalid("Retention.AnonymiseAfterYears must be between 1 and 100");
         if (Profiles is null) throw ECertException.Invalid("the Profiles section is null; leave it out or give an object");

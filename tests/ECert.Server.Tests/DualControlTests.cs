@@ -1,0 +1,80 @@
+using ECert.Core;
+using ECert.Core.Access;
+using ECert.Core.Ceremony;
+using ECert.Core.Keys;
+using ECert.Core.Settings;
+using Microsoft.Data.Sqlite;
+
+namespace ECert.Server.Tests;
+
+/// <summary>Dual control of CA keys: M of N distinct CA officers; one officer can never complete an operation alone.</summary>
+public sealed class DualControlTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ecert-ceremony-").FullName;
+    private readonly EcertInstance _instance;
+    private readonly StaffMember _alice, _bob, _clerk;
+
+    public DualControlTests()
+    {
+        _instance = EcertInstance.Create(Path.Combine(_folder, "data"), new CaSettings(), () => "ceremony-test");
+        _instance.Hierarchy().Create(KeyAlgorithm.P256);
+        _instance.CrlPublisher().PublishAll(includeRoots: true);
+        var staff = _instance.StaffDirectory();
+        _alice = staff.Add("ca-alice", "Alice", Roles.CaOfficer).Member;
+        _bob = staff.Add("ca-bob", "Bob", Roles.CaOfficer).Member;
+        _clerk = staff.Add("bill", "Bill", Roles.BillingClerk).Member;
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public void TheRootSignsOnlyWithTwoDistinctCaOfficers()
+    {
+        var control = _instance.DualControl();
+        var before = _instance.Certificates.FindLatestCrl("root-g1", null)!.Number;
+        var ceremony = control.Request(_alice, CeremonyOperations.RootCrl, "root-g1");
+
+        Assert.Contains("already approved", Assert.Throws<ECertException>(() => control.Approve(_alice, ceremony.Id)).Message);
+        Assert.Contains("1 of the 2", Assert.Throws<ECertException>(() => control.Execute(_alice, ceremony.Id)).Message);
+        Assert.Contains("not an active CA officer", Assert.Throws<ECertException>(() => control.Approve(_clerk, ceremony.Id)).Message);
+        Assert.Equal(before, _instance.Certificates.FindLatestCrl("root-g1", null)!.Number);
+
+        control.Approve(_bob, ceremony.Id);
+        var done = control.Execute(_alice, ceremony.Id);
+        Assert.Equal("executed", done.State);
+        Assert.True(_instance.Certificates.FindLatestCrl("root-g1", null)!.Number > before);
+        Assert.Throws<ECertException>(() => control.Execute(_bob, ceremony.Id));
+        Assert.Contains(_instance.Audit.Entries(), e => e.Event.Action == "ceremony.executed" && e.Event.ActorId == "ca-alice");
+    }
+
+    [Fact]
+    public void TheScheduleNeverSignsWithTheRoot()
+    {
+        var before = _instance.Certificates.FindLatestCrl("root-g1", null)!.Number;
+        _instance.CrlPublisher().PublishAll();
+        Assert.Equal(before, _instance.Certificates.FindLatestCrl("root-g1", null)!.Number);
+    }
+
+    [Fact]
+    public void KeysInUseCannotBeDestroyedAndRetiredOnesAreGone()
+    {
+        var control = _instance.DualControl();
+        Assert.Contains("in use", Assert.Throws<ECertException>(() => control.Request(_alice, CeremonyOperations.DestroyKey, "root-g1")).Message);
+        var retired = _instance.Keys.CreateSigningKey("retired-test-key", KeyAlgorithm.P256).KeyId;
+        var ceremony = control.Request(_alice, CeremonyOperations.DestroyKey, retired);
+        control.Approve(_bob, ceremony.Id);
+        control.Execute(_bob, ceremony.Id);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_instance.Folder, "keys"), "retired-test-key.*"));
+    }
+
+    [Fact]
+    public void FewerThanTwoApprovalsIsNotASetting()
+    {
+        var error = Assert.Throws<ECertException>(() => new CaSettings { DualControlApprovals = 1 }.Validate());
+        Assert.Contains("one officer may never", error.Message);
+    }
+}
