@@ -54,7 +54,7 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
     // ----- applications -----
 
     public string NextApplicationId(int year) =>
-        string.Create(CultureInfo.InvariantCulture, $"APP-{year:D4}-{NextInYear("application", year):D6}");
+        string.Create(CultureInfo.InvariantCulture, $"APP-{year:D4}-{database.NextInYear("application", year):D6}");
 
     public void AddApplication(Application application)
     {
@@ -283,7 +283,7 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
                 throw ECertException.Invalid($"only {new Money(remaining).Display} of receipt {payment.RefundOf} is left to refund");
         }
         var year = payment.At.ToOffset(TimeSpan.FromHours(8)).Year;
-        payment = payment with { Receipt = string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{NextInYear(connection, transaction, "receipt", year):D6}") };
+        payment = payment with { Receipt = string.Create(CultureInfo.InvariantCulture, $"R-{year:D4}-{SqliteDatabase.NextInYear(connection, transaction, "receipt", year):D6}") };
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = $"""
@@ -432,25 +432,6 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
 
     // ----- helpers -----
 
-    private long NextInYear(string name, int year)
-    {
-        using var connection = database.Open();
-        return NextInYear(connection, null, name, year);
-    }
-
-    private static long NextInYear(SqliteConnection connection, SqliteTransaction? transaction, string name, int year)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO counters_by_year (name, year, value) VALUES ($name, $year, 1)
-            ON CONFLICT (name, year) DO UPDATE SET value = value + 1
-            RETURNING value
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$year", year);
-        return (long)command.ExecuteScalar()!;
-    }
 
     /// <summary>Writes every column of the application if it is still in <paramref name="expected"/>.</summary>
     private static bool CompareAndSet(SqliteCommand command, Application updated, ApplicationState expected)

@@ -7,17 +7,8 @@ namespace ECert.Storage;
 /// <summary>Key ceremonies and their approvals in SQLite; one officer approves a ceremony at most once (primary key).</summary>
 public sealed class SqliteCeremonyStore(SqliteDatabase database) : ICeremonyStore
 {
-    public string NextCeremonyId(int year)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO counters_by_year (name, year, value) VALUES ('ceremony', $year, 1)
-            ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value
-            """;
-        command.Parameters.AddWithValue("$year", year);
-        return string.Create(CultureInfo.InvariantCulture, $"CER-{year:D4}-{(long)command.ExecuteScalar()!:D4}");
-    }
+    public string NextCeremonyId(int year) =>
+        string.Create(CultureInfo.InvariantCulture, $"CER-{year:D4}-{database.NextInYear("ceremony", year):D4}");
 
     public void AddCeremony(CeremonyRequest request)
     {

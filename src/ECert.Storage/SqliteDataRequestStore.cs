@@ -12,17 +12,8 @@ public sealed class SqliteDataRequestStore(SqliteDatabase database, IFieldProtec
 
     private const string Columns = "id, srn, kind, received_at, due_at, completed_at, note";
 
-    public string NextDataRequestId(int year)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO counters_by_year (name, year, value) VALUES ('data-request', $year, 1)
-            ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value
-            """;
-        command.Parameters.AddWithValue("$year", year);
-        return string.Create(CultureInfo.InvariantCulture, $"DAR-{year:D4}-{(long)command.ExecuteScalar()!:D6}");
-    }
+    public string NextDataRequestId(int year) =>
+        string.Create(CultureInfo.InvariantCulture, $"DAR-{year:D4}-{database.NextInYear("data-request", year):D6}");
 
     public void AddDataRequest(DataRequest request)
     {

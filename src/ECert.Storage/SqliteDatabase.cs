@@ -39,6 +39,31 @@ public sealed class SqliteDatabase
         return connection;
     }
 
+    /// <summary>
+    /// The next number of a yearly sequence (application ids, receipts, requests, ceremonies):
+    /// 1, 2, 3 ... restarting each year.
+    /// </summary>
+    public long NextInYear(string name, int year)
+    {
+        using var connection = Open();
+        return NextInYear(connection, null, name, year);
+    }
+
+    /// <summary>The same inside a caller's transaction, so a rolled-back write leaves no gap.</summary>
+    public static long NextInYear(SqliteConnection connection, SqliteTransaction? transaction, string name, int year)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO counters_by_year (name, year, value) VALUES ($name, $year, 1)
+            ON CONFLICT (name, year) DO UPDATE SET value = value + 1
+            RETURNING value
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$year", year);
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>Closes the pooled connections so the database file can be moved.</summary>
     public void CloseAll() => SqliteConnection.ClearAllPools();
 

@@ -11,18 +11,8 @@ public sealed class SqliteStatusRequestStore(SqliteDatabase database) : IStatusR
 {
     private const string Columns = "id, serial, action, channel, requested_by, requester_role, reason, received_at, done_at, state, note, officer_id, outlet_code";
 
-    public string NextStatusRequestId(int year)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO counters_by_year (name, year, value) VALUES ('status-request', $year, 1)
-            ON CONFLICT (name, year) DO UPDATE SET value = value + 1
-            RETURNING value
-            """;
-        command.Parameters.AddWithValue("$year", year);
-        return string.Create(CultureInfo.InvariantCulture, $"REQ-{year:D4}-{(long)command.ExecuteScalar()!:D6}");
-    }
+    public string NextStatusRequestId(int year) =>
+        string.Create(CultureInfo.InvariantCulture, $"REQ-{year:D4}-{database.NextInYear("status-request", year):D6}");
 
     public void AddStatusRequest(StatusRequest request)
     {
