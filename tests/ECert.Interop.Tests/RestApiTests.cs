@@ -98,6 +98,13 @@ public class RestApiTests(EcertServerFixture ca)
         using (var unpublished = await ca.Http.GetAsync($"{ca.BaseUrl}/repository/certificates/{serial}"))
             Assert.Equal(HttpStatusCode.NotFound, unpublished.StatusCode); // not yet accepted
 
+        // Reading personal data states its purpose, and the read is recorded with it.
+        await ProblemAsync(HttpMethod.Get, $"/api/subscribers/{srn}", null, HttpStatusCode.BadRequest, "needs a purpose");
+        var read = await SendAsync(HttpMethod.Get, $"/api/subscribers/{srn}?purpose=issuance");
+        Assert.Matches(@"^[A-Z]\d{3}\*\*\*\([0-9A]\)$", (string)read["identityMasked"]!);
+        var audit = await ca.EcertAsync("audit", "list");
+        Assert.Contains($"personal-data.read\t{srn}\t-\tissuance", audit.Stdout);
+
         var accepted = await SendAsync(HttpMethod.Post, $"/api/applications/{id}/acceptance");
         Assert.Equal("accepted", (string)accepted["state"]!);
         using var published = await ca.Http.GetAsync($"{ca.BaseUrl}/repository/certificates/{serial}");

@@ -48,9 +48,12 @@ public static class SubscriberCommands
             });
 
         var srn = Required<string>("--srn", "Subscriber Reference Number");
-        var show = Verb("show", "Show a subscriber (identity number masked), applications and certificates", [srn], (parse, instance) =>
+        var purpose = Required<string>("--purpose", "Why the data is read: " + string.Join(", ", ECert.Core.Privacy.Purposes.All));
+        var show = Verb("show", "Show a subscriber (identity number masked) and their applications; the read is recorded with its purpose", [srn, purpose], (parse, instance) =>
         {
             var subscriber = instance.Registry().Get(parse.GetValue(srn)!);
+            instance.Audit.Record(new ECert.Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, "personal-data.read", subscriber.Srn,
+                Purpose: ECert.Core.Privacy.Purposes.Check(parse.GetValue(purpose))));
             Row("srn", subscriber.Srn);
             Row("kind", Subscriber.KindName(subscriber.Kind));
             Row("name", subscriber.Name);

@@ -28,7 +28,11 @@ public static class ConsentApi
             instance.ConsentRegister().Withdraw(body.Srn, body.ServiceClass, body.Channel);
             return TypedResults.NoContent();
         }).Requires(Permissions.ConsentRecord);
-        consents.MapGet("/subscribers/{srn}/consents", (string srn, EcertInstance instance) => instance.ConsentRegister().For(srn)).Requires(Permissions.ConsentRead);
+        consents.MapGet("/subscribers/{srn}/consents", (string srn, string? purpose, EcertInstance instance) =>
+        {
+            SubscriberApi.RecordRead(instance, srn, purpose);
+            return instance.ConsentRegister().For(srn);
+        }).Requires(Permissions.ConsentRead);
         consents.MapPost("/campaign-exports", (ExportBody body, EcertInstance instance) =>
             instance.ConsentRegister().CampaignExport(body.ServiceClass, instance.Actor with { Role = "api", Id = "operator-key", Purpose = "direct-marketing" })).Requires(Permissions.CampaignExport);
     }

@@ -28,8 +28,12 @@ public static class SubscriberApi
             var result = new Registered(subscriber.Srn, existing, View(subscriber));
             return existing ? Results.Ok(result) : Results.Created($"/api/subscribers/{subscriber.Srn}", result);
         }).Requires(Permissions.SubscribersRegister);
-        subscribers.MapGet("/{srn}", (string srn, EcertInstance instance) =>
-            View(instance.Registry().Get(srn)) with { Applications = instance.Applications.ListApplications(srn: srn).Select(a => a.Id).ToList() }).Requires(Permissions.SubscribersRead);
+        subscribers.MapGet("/{srn}", (string srn, string? purpose, EcertInstance instance) =>
+        {
+            var subscriber = instance.Registry().Get(srn);
+            RecordRead(instance, subscriber.Srn, purpose);
+            return View(subscriber) with { Applications = instance.Applications.ListApplications(srn: srn).Select(a => a.Id).ToList() };
+        }).Requires(Permissions.SubscribersRead);
 
         var organisations = app.MapGroup("/api/organisations").WithTags("Subscribers").WithProblems();
         organisations.MapPost("/", (OrganisationBody body, EcertInstance instance) =>
@@ -37,16 +41,24 @@ public static class SubscriberApi
             var organisation = instance.Registry().RegisterOrganisation(body.BrNumber, body.Name, body.Address);
             return TypedResults.Created($"/api/organisations/{organisation.BrNumber}", organisation);
         }).Requires(Permissions.SubscribersRegister);
-        organisations.MapGet("/{brNumber}", (string brNumber, EcertInstance instance) => new
+        organisations.MapGet("/{brNumber}", (string brNumber, string? purpose, EcertInstance instance) =>
         {
-            organisation = instance.Subscribers.FindOrganisation(brNumber) ?? throw Core.ECertException.NotFound($"organisation {brNumber} is not registered"),
-            members = instance.Subscribers.ListSubscribers(brNumber).Select(View),
+            var organisation = instance.Subscribers.FindOrganisation(brNumber) ?? throw Core.ECertException.NotFound($"organisation {brNumber} is not registered");
+            RecordRead(instance, organisation.BrNumber, purpose);
+            return new { organisation, members = instance.Subscribers.ListSubscribers(brNumber).Select(View) };
         }).Requires(Permissions.SubscribersRead);
         organisations.MapPost("/{brNumber}/members", (string brNumber, MemberBody body, EcertInstance instance) =>
         {
             var member = instance.Registry().RegisterMember(brNumber, body.Kind, body.Name, body.Email, body.OrgUnit, body.AuthorisedRepresentative);
             return TypedResults.Created($"/api/subscribers/{member.Srn}", View(member));
         }).Requires(Permissions.SubscribersRegister);
+    }
+
+    /// <summary>Every read of personal data states its purpose (?purpose=...) and is recorded with it.</summary>
+    internal static void RecordRead(EcertInstance instance, string subject, string? purpose)
+    {
+        var checkedPurpose = Core.Privacy.Purposes.Check(purpose);
+        instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, "personal-data.read", subject, instance.Actor.Outlet, checkedPurpose));
     }
 
     public static SubscriberView View(Subscriber s) =>
