@@ -19,7 +19,13 @@ public static class CommonOptions
     public static string DataFolder(ParseResult parse) =>
         Path.GetFullPath(parse.GetValue(Data) ?? Environment.GetEnvironmentVariable(DataVariable) ?? "ecert-data");
 
-    public static EcertInstance OpenInstance(ParseResult parse) => EcertInstance.Open(DataFolder(parse), ReadPassphrase);
+    /// <summary>Opens the data folder's instance and checks the caller may run this verb (see CliAccess).</summary>
+    public static EcertInstance OpenInstance(ParseResult parse)
+    {
+        var instance = EcertInstance.Open(DataFolder(parse), ReadPassphrase);
+        CliAccess.Authorise(instance, parse);
+        return instance;
+    }
 
     /// <summary>
     /// An identity card number given as "-" is read from stdin, so the clear number never appears

@@ -2,33 +2,46 @@ using System.CommandLine;
 using ECert.Cli;
 using ECert.Cli.Commands;
 
-var root = new RootCommand("ECert: a public certification authority as a service (e-Cert).");
-root.Options.Add(CommonOptions.Data);
-root.Subcommands.Add(InitCommand.Create());
-root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(IssueCommand.Create());
-foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
-root.Subcommands.Add(CrlCommand.Create());
-root.Subcommands.Add(OutletCommands.Outlet());
-root.Subcommands.Add(OutletCommands.Officer());
-root.Subcommands.Add(SubscriberCommands.Create());
-root.Subcommands.Add(ApplicationCommands.Create());
-root.Subcommands.Add(BillingCommands.Tariff());
-root.Subcommands.Add(BillingCommands.Payment());
-root.Subcommands.Add(BillingCommands.Report());
-root.Subcommands.Add(BillingCommands.ServiceVerbs());
-root.Subcommands.Add(StatusRequestCommands.Create());
-root.Subcommands.Add(DemoDataCommand.Create());
-root.Subcommands.Add(AuditCommands.Create());
-root.Subcommands.Add(ConsentCommands.Create());
-root.Subcommands.Add(PrivacyCommands.Create());
-root.Subcommands.Add(PrivacyCommands.Retention());
-root.Subcommands.Add(StaffCommands.Create());
-root.Subcommands.Add(CeremonyCommands.Create());
-root.Subcommands.Add(HandBackCommands.Export());
-root.Subcommands.Add(HandBackCommands.Import());
+var root = EcertCommands.Build();
 var parse = root.Parse(args);
 // A mistyped command line is an error, not a result: its message and the help go to stderr.
 var configuration = new InvocationConfiguration();
 if (parse.Errors.Count > 0) configuration.Output = Console.Error;
 return await parse.InvokeAsync(configuration);
+
+namespace ECert.Cli
+{
+    /// <summary>The command tree of ./ecert, also walked by the tests (every verb has a permission).</summary>
+    public static class EcertCommands
+    {
+        public static RootCommand Build()
+        {
+            var root = new RootCommand("ECert: a public certification authority as a service (e-Cert).");
+            root.Options.Add(CommonOptions.Data);
+            root.Subcommands.Add(InitCommand.Create());
+            root.Subcommands.Add(ServeCommand.Create());
+            root.Subcommands.Add(IssueCommand.Create());
+            foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
+            root.Subcommands.Add(CrlCommand.Create());
+            root.Subcommands.Add(OutletCommands.Outlet());
+            root.Subcommands.Add(OutletCommands.Officer());
+            root.Subcommands.Add(SubscriberCommands.Create());
+            root.Subcommands.Add(ApplicationCommands.Create());
+            root.Subcommands.Add(BillingCommands.Tariff());
+            root.Subcommands.Add(BillingCommands.Payment());
+            root.Subcommands.Add(BillingCommands.Report());
+            root.Subcommands.Add(BillingCommands.ServiceVerbs());
+            root.Subcommands.Add(StatusRequestCommands.Create());
+            root.Subcommands.Add(DemoDataCommand.Create());
+            root.Subcommands.Add(AuditCommands.Create());
+            root.Subcommands.Add(ConsentCommands.Create());
+            root.Subcommands.Add(PrivacyCommands.Create());
+            root.Subcommands.Add(PrivacyCommands.Retention());
+            root.Subcommands.Add(StaffCommands.Create());
+            root.Subcommands.Add(CeremonyCommands.Create());
+            root.Subcommands.Add(HandBackCommands.Export());
+            root.Subcommands.Add(HandBackCommands.Import());
+            return root;
+        }
+    }
+}

@@ -22,7 +22,7 @@ public static class Verbs
         command.SetAction(parse => CommonOptions.Run(() =>
         {
             var instance = CommonOptions.OpenInstance(parse);
-            var what = "cli." + CommandPath(parse.CommandResult);
+            var what = "cli." + CliAccess.PathOf(parse.CommandResult);
             try
             {
                 action(parse, instance);
@@ -36,15 +36,6 @@ public static class Verbs
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>"application pay" for ./ecert application pay.</summary>
-    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
-    {
-        var names = new List<string>();
-        for (var node = result; node is not null && node.Command is not RootCommand; node = node.Parent as System.CommandLine.Parsing.CommandResult)
-            names.Insert(0, node.Command.Name);
-        return string.Join(' ', names);
     }
 
     public static Command Group(string name, string description, params Command[] verbs)

@@ -50,6 +50,7 @@ public static class DemoDataCommand
             // Opened on a clock set well in the past; the builder moves it forward from there.
             var clock = new DemoClock(now.AddYears(-2));
             var instance = EcertInstance.Open(CommonOptions.DataFolder(parse), CommonOptions.ReadPassphrase, clock);
+            CliAccess.Authorise(instance, parse);
             new DemoDataBuilder(instance, clock, count, parse.GetValue(seed), now).Run();
             return 0;
         }));

@@ -41,6 +41,17 @@ public static class Permissions
     public const string ConsentRecord = "consent.record";
     public const string ConsentRead = "consent.read";
     public const string CampaignExport = "consent.campaign-export";
+    public const string PrivacyRequests = "privacy.requests";
+    public const string PrivacyRetention = "privacy.retention";
+    public const string CertificatesManage = "certificates.manage";
+    public const string CertificatesRead = "certificates.read";
+    public const string CrlPublish = "crl.publish";
+    public const string KeyCeremony = "ca.key-ceremony";
+    public const string AuditRead = "audit.read";
+    public const string AuditCheckpoint = "audit.checkpoint";
+    public const string StaffManage = "staff.manage";
+    public const string ServiceOperate = "service.operate";
+    public const string GovernmentExport = "government.export";
 
     private static readonly Dictionary<string, string[]> Matrix = new()
     {
@@ -61,6 +72,17 @@ public static class Permissions
         [ConsentRecord] = [Roles.RaOfficer, Roles.RaSupervisor, Roles.PrivacyOfficer, Roles.OperatorAdministrator],
         [ConsentRead] = [Roles.PrivacyOfficer, Roles.Auditor, Roles.OperatorAdministrator],
         [CampaignExport] = [Roles.PrivacyOfficer],
+        [PrivacyRequests] = [Roles.PrivacyOfficer, Roles.OperatorAdministrator],
+        [PrivacyRetention] = [Roles.PrivacyOfficer],
+        [CertificatesManage] = [Roles.RaSupervisor, Roles.CaOfficer, Roles.OperatorAdministrator],
+        [CertificatesRead] = [Roles.RaOfficer, Roles.RaSupervisor, Roles.CaOfficer, Roles.Auditor, Roles.OperatorAdministrator],
+        [CrlPublish] = [Roles.CaOfficer, Roles.OperatorAdministrator],
+        [KeyCeremony] = [Roles.CaOfficer],
+        [AuditRead] = [Roles.Auditor, Roles.PrivacyOfficer, Roles.OperatorAdministrator],
+        [AuditCheckpoint] = [Roles.Auditor, Roles.OperatorAdministrator],
+        [StaffManage] = [Roles.OperatorAdministrator],
+        [ServiceOperate] = [Roles.OperatorAdministrator],
+        [GovernmentExport] = [Roles.OperatorAdministrator],
     };
 
     public static IReadOnlyCollection<string> All => Matrix.Keys;

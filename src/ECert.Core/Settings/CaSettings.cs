@@ -23,6 +23,8 @@ public sealed class CaSettings
 
     public RetentionSettings Retention { get; set; } = new();
 
+    public AccessSettings Access { get; set; } = new();
+
     /// <summary>How many distinct CA officers must approve a key ceremony (M of N); at least 2.</summary>
     public int DualControlApprovals { get; set; } = 2;
 
@@ -41,6 +43,7 @@ public sealed class CaSettings
         if (CrlSchedule is null) throw ECertException.Invalid("the CrlSchedule section is missing or null");
         if (Ocsp is null) throw ECertException.Invalid("the Ocsp section is missing or null");
         if (Service is null) throw ECertException.Invalid("the Service section is missing or null");
+        if (Access is null) throw ECertException.Invalid("the Access section is null; leave it out or give an object");
         if (DualControlApprovals < 2)
             throw ECertException.Invalid("DualControlApprovals must be at least 2: one officer may never complete a key operation alone");
         if (Retention is null || Retention.AnonymiseAfterYears is < 1 or > 100)
@@ -159,4 +162,14 @@ public sealed class ServiceSettings
 public sealed class RetentionSettings
 {
     public int AnonymiseAfterYears { get; set; } = 7;
+}
+
+/// <summary>Who may use the instance, and how they say who they are.</summary>
+public sealed class AccessSettings
+{
+    /// <summary>
+    /// Every ./ecert verb needs ECERT_STAFF_KEY and is checked against the permission matrix. Set
+    /// it in production, after adding the first operator admin with `./ecert staff add`.
+    /// </summary>
+    public bool CliRequiresStaffKey { get; set; }
 }
