@@ -98,6 +98,39 @@ public sealed class HandBackTests : IDisposable
     }
 
     [Fact]
+    public void TheDemoDataSetRoundTripsWithEveryRecordAndEveryOcspAnswer()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var clock = new ECert.Cli.Commands.DemoClock(now.AddYears(-2));
+        var demo = EcertInstance.Create(Path.Combine(_folder, "demo"), new ECert.Core.Settings.CaSettings(), () => "demo-pass", clock);
+        demo.Hierarchy().Create(ECert.Core.Keys.KeyAlgorithm.P256);
+        demo.CrlPublisher().PublishAll(includeRoots: true);
+        ECert.Cli.Commands.DemoDataCommand.Fill(demo, clock, 40, 2026, now);
+
+        var export = Path.Combine(_folder, "demo-export");
+        GovernmentExport.Export(demo, export, _recipient, new AuditActor("operator-admin", "test"));
+        GovernmentExport.Import(export, Path.Combine(_folder, "demo-imported"), _recipient);
+        var imported = EcertInstance.Open(Path.Combine(_folder, "demo-imported"), () => "demo-pass", clock);
+
+        SqliteConnection.ClearAllPools();
+        var before = Rows(demo.Database.Path);
+        var after = Rows(imported.Database.Path);
+        foreach (var table in before.Keys) Assert.True(before[table].SequenceEqual(after[table]), $"table {table} differs after import");
+        Assert.True(before["certificates"].Count > 30);
+
+        var serials = before["certificates"].Select(row => row.Split('|')[0]).ToList();
+        foreach (var serial in serials)
+        {
+            var record = demo.Certificates.FindCertificate(serial)!;
+            if (record.Der is null) continue;
+            var request = OcspWire.Request(demo.Cas.FindCa(record.CaSlug)!.Certificate, serial);
+            var original = OcspWire.Read(demo.OcspResponder().Respond(request).Der);
+            var copy = OcspWire.Read(imported.OcspResponder().Respond(request).Der);
+            Assert.Equal((original.CertStatus, original.Reason), (copy.CertStatus, copy.Reason));
+        }
+    }
+
+    [Fact]
     public void ATamperedExportIsRefusedNamingTheFile()
     {
         var (export, _) = ExportAndImport();

@@ -51,11 +51,15 @@ public static class DemoDataCommand
             var clock = new DemoClock(now.AddYears(-2));
             var instance = EcertInstance.Open(CommonOptions.DataFolder(parse), CommonOptions.ReadPassphrase, clock);
             CliAccess.Authorise(instance, parse);
-            new DemoDataBuilder(instance, clock, count, parse.GetValue(seed), now).Run();
+            Fill(instance, clock, count, parse.GetValue(seed), now);
             return 0;
         }));
         return command;
     }
+
+    /// <summary>Fills an instance opened on <paramref name="clock"/> with the demo service, ending at <paramref name="now"/>.</summary>
+    public static void Fill(EcertInstance instance, DemoClock clock, int subscribers, int seed, DateTimeOffset now) =>
+        new DemoDataBuilder(instance, clock, subscribers, seed, now).Run();
 
     /// <summary>
     /// The invented identity numbers (canonical form, e.g. <c>A1234563</c>) that <c>demo-data</c>
