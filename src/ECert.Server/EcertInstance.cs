@@ -201,8 +201,30 @@ public sealed class EcertInstance
     }
 
     public DualControl DualControl() =>
-        new(new SqliteCeremonyStore(Database), Cas, CrlPublisher(), new KeyFileDestroyer(Path.Combine(Folder, KeysFolder)), Audit,
-            Settings.DualControlApprovals, Time);
+        new(new SqliteCeremonyStore(Database), Cas, CrlPublisher(), new CeremonyActions(this), Audit, Settings.DualControlApprovals, Time);
+
+    /// <summary>Writes the settings back to ecert.json (owner-only, whole or not at all).</summary>
+    internal void SaveSettings()
+    {
+        var path = Path.Combine(Folder, SettingsFile);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(Settings, JsonOptions));
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    internal static ECert.Core.Profiles.ProfileOptions ParseProfileOptions(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ECert.Core.Profiles.ProfileOptions>(json, JsonOptions)
+                ?? throw ECertException.Invalid("the profile settings are empty");
+        }
+        catch (JsonException e)
+        {
+            throw ECertException.Invalid($"the profile settings are not valid JSON for a profile: {e.Message}");
+        }
+    }
 
     /// <summary>The staff member a CLI verb acts as, from the key in ECERT_STAFF_KEY.</summary>
     public StaffMember Staffer(string? key) =>
@@ -236,11 +258,36 @@ internal sealed class LazyFieldProtector(Func<IFieldProtector> open) : IFieldPro
         stored is null || !stored.StartsWith("enc1:", StringComparison.Ordinal) ? stored : _inner.Value.Unprotect(stored, context);
 }
 
-/// <summary>Destroys a key file: overwritten with random bytes, flushed, then deleted.</summary>
-internal sealed class KeyFileDestroyer(string folder) : IKeyDestroyer
+/// <summary>What the key ceremonies do to files and settings, once approved.</summary>
+internal sealed class CeremonyActions(EcertInstance instance) : ICeremonyActions
 {
-    public void Destroy(string keyId)
+    public void CreateNextGeneration(string slug) => instance.Hierarchy().CreateNextGeneration(slug);
+
+    public void CheckProfileChange(string profile, string optionsJson) => Candidate(profile, optionsJson);
+
+    public void ChangeProfile(string profile, string optionsJson)
     {
+        var (name, options) = Candidate(profile, optionsJson);
+        instance.Settings.Profiles[name] = options;
+        instance.SaveSettings();
+    }
+
+    /// <summary>The profile as it would be: validated against the rules and the CAs that exist.</summary>
+    private (string Name, ECert.Core.Profiles.ProfileOptions Options) Candidate(string profile, string optionsJson)
+    {
+        var name = ECert.Core.Profiles.BuiltInProfiles.Names.FirstOrDefault(n => n.Equals(profile, StringComparison.OrdinalIgnoreCase))
+            ?? throw ECertException.Invalid($"unknown profile '{profile}'; use {string.Join(", ", ECert.Core.Profiles.BuiltInProfiles.Names)}");
+        var options = EcertInstance.ParseProfileOptions(optionsJson);
+        var candidate = new Dictionary<string, ECert.Core.Profiles.ProfileOptions>(instance.Settings.Profiles, StringComparer.OrdinalIgnoreCase) { [name] = options };
+        var built = ECert.Core.Profiles.ProfileFactory.Create(name, candidate);
+        if (instance.Cas.FindCa(built.IssuingCa) is not { Role: ECert.Core.Stores.CaRole.Issuing })
+            throw ECertException.Invalid($"profile '{name}' would be issued by '{built.IssuingCa}', which is not an issuing CA of this instance");
+        return (name, options);
+    }
+
+    public void DestroyKey(string keyId)
+    {
+        var folder = Path.Combine(instance.Folder, EcertInstance.KeysFolder);
         var files = Directory.GetFiles(folder, $"{keyId}.*.p8.pem");
         if (files.Length == 0) throw ECertException.NotFound($"key '{keyId}' is not in the keystore");
         foreach (var file in files)

@@ -14,7 +14,8 @@ public sealed class SqliteCeremonyStore(SqliteDatabase database) : ICeremonyStor
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO ceremonies (id, operation, target, requested_by, requested_at, state) VALUES ($id, $op, $target, $by, $at, 'pending')";
+        command.CommandText = "INSERT INTO ceremonies (id, operation, target, requested_by, requested_at, state, parameters) VALUES ($id, $op, $target, $by, $at, 'pending', $params)";
+        command.Parameters.AddWithValue("$params", (object?)request.Parameters ?? DBNull.Value);
         command.Parameters.AddWithValue("$id", request.Id);
         command.Parameters.AddWithValue("$op", request.Operation);
         command.Parameters.AddWithValue("$target", request.Target);
@@ -54,7 +55,8 @@ public sealed class SqliteCeremonyStore(SqliteDatabase database) : ICeremonyStor
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT c.id, c.operation, c.target, c.requested_by, c.requested_at, c.state, c.executed_at,
-                   (SELECT group_concat(officer_id, ',') FROM (SELECT officer_id FROM ceremony_approvals a WHERE a.ceremony_id = c.id ORDER BY at, officer_id))
+                   (SELECT group_concat(officer_id, ',') FROM (SELECT officer_id FROM ceremony_approvals a WHERE a.ceremony_id = c.id ORDER BY at, officer_id)),
+                   c.parameters
             FROM ceremonies c {where} ORDER BY c.requested_at, c.id
             """;
         if (id is not null) command.Parameters.AddWithValue("$id", id);
@@ -64,7 +66,7 @@ public sealed class SqliteCeremonyStore(SqliteDatabase database) : ICeremonyStor
             list.Add(new CeremonyRequest(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)), reader.GetString(5),
                 reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6)),
-                reader.IsDBNull(7) ? [] : reader.GetString(7).Split(',')));
+                reader.IsDBNull(7) ? [] : reader.GetString(7).Split(','), reader.IsDBNull(8) ? null : reader.GetString(8)));
         return list;
     }
 }

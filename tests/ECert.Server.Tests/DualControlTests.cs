@@ -71,6 +71,42 @@ public sealed class DualControlTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_instance.Folder, "keys"), "retired-test-key.*"));
     }
 
+    private CeremonyRequest TwoOfficers(string operation, string target, string? parameters = null)
+    {
+        var control = _instance.DualControl();
+        var ceremony = control.Request(_alice, operation, target, parameters);
+        control.Approve(_bob, ceremony.Id);
+        return control.Execute(_bob, ceremony.Id);
+    }
+
+    [Fact]
+    public void ANewCaGenerationAndAProfileMoveAreCeremonies()
+    {
+        Assert.Contains("1 of the 2", Assert.Throws<ECertException>(() =>
+            _instance.DualControl().Execute(_alice, _instance.DualControl().Request(_alice, CeremonyOperations.CreateCa, "personal-g2").Id)).Message);
+        Assert.Null(_instance.Cas.FindCa("personal-g2"));
+
+        TwoOfficers(CeremonyOperations.CreateCa, "personal-g2");
+        var g2 = _instance.Cas.FindCa("personal-g2")!;
+        Assert.Equal("CN=ECert Personal CA G2, O=ECert, C=HK", g2.Certificate.Subject);
+        Assert.NotNull(_instance.Cas.FindResponder("personal-g2"));
+
+        Assert.Contains("199 days", Assert.Throws<ECertException>(() =>
+            _instance.DualControl().Request(_alice, CeremonyOperations.ChangeProfile, "server", """{"ValidityDays": 300, "MaxValidityDays": 300}""")).Message);
+        Assert.Contains("not an issuing CA", Assert.Throws<ECertException>(() =>
+            _instance.DualControl().Request(_alice, CeremonyOperations.ChangeProfile, "personal", """{"IssuingCa": "nowhere-g9"}""")).Message);
+
+        TwoOfficers(CeremonyOperations.ChangeProfile, "personal", """{"IssuingCa": "personal-g2"}""");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var issued = _instance.Issuer().Issue(new ECert.Core.Issuance.IssuanceRequest("personal",
+            System.Security.Cryptography.X509Certificates.PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _),
+            new ECert.Core.Issuance.SubjectDetails { Name = "CHAN Tai Man", IdNumber = "A123456(3)" }));
+        Assert.Equal("personal-g2", issued.Issuer.Slug);
+        // The change is in ecert.json, so the next process sees it too.
+        var reopened = EcertInstance.Open(_instance.Folder, () => "ceremony-test");
+        Assert.Equal("personal-g2", reopened.Settings.Profiles["personal"].IssuingCa);
+    }
+
     [Fact]
     public void FewerThanTwoApprovalsIsNotASetting()
     {

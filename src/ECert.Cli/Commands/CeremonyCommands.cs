@@ -15,9 +15,10 @@ public static class CeremonyCommands
     public static Command Create()
     {
         var operation = Required<string>("--operation", string.Join(", ", CeremonyOperations.All));
-        var target = Required<string>("--target", "The CA (root-crl) or key id (destroy-key)");
-        var request = Verb("request", "Request a key operation (counts as the requester's approval)", [operation, target], (parse, instance) =>
-            Print(instance.DualControl().Request(Officer(instance), parse.GetValue(operation)!, parse.GetValue(target)!)));
+        var target = Required<string>("--target", "The root CA (root-crl), key id (destroy-key), new CA slug such as personal-g2 (create-ca), or profile (change-profile)");
+        var parameters = Optional<string?>("--parameters", "For change-profile: the profile settings as JSON, e.g. {\"IssuingCa\":\"personal-g2\"}");
+        var request = Verb("request", "Request a key operation (counts as the requester's approval)", [operation, target, parameters], (parse, instance) =>
+            Print(instance.DualControl().Request(Officer(instance), parse.GetValue(operation)!, parse.GetValue(target)!, parse.GetValue(parameters))));
 
         var id = Required<string>("--id", "Ceremony id, e.g. CER-2026-0001");
         var approve = Verb("approve", "Approve a requested key operation (each CA officer once)", [id], (parse, instance) =>
@@ -35,5 +36,5 @@ public static class CeremonyCommands
         instance.Staffer(Environment.GetEnvironmentVariable(StaffKeyVariable));
 
     private static void Print(CeremonyRequest c) =>
-        Row(c.Id, c.Operation, c.Target, c.RequestedBy, c.State, string.Join(',', c.Approvers), c.ExecutedAt);
+        Row(c.Id, c.Operation, c.Target, c.RequestedBy, c.State, string.Join(',', c.Approvers), c.ExecutedAt, c.Parameters);
 }

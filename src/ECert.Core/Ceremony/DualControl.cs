@@ -13,12 +13,16 @@ public static class CeremonyOperations
     public const string RootCrl = "root-crl";
     /// <summary>Destroy a key that is no longer used (never a CA's current key).</summary>
     public const string DestroyKey = "destroy-key";
+    /// <summary>Create the next generation of an issuing CA, signed by the root (target: e.g. personal-g2).</summary>
+    public const string CreateCa = "create-ca";
+    /// <summary>Change a profile (target: the profile; parameters: the ProfileOptions JSON to apply).</summary>
+    public const string ChangeProfile = "change-profile";
 
-    public static readonly IReadOnlyList<string> All = [RootCrl, DestroyKey];
+    public static readonly IReadOnlyList<string> All = [RootCrl, DestroyKey, CreateCa, ChangeProfile];
 }
 
 public sealed record CeremonyRequest(string Id, string Operation, string Target, string RequestedBy, DateTimeOffset RequestedAt, string State,
-    DateTimeOffset? ExecutedAt, IReadOnlyList<string> Approvers);
+    DateTimeOffset? ExecutedAt, IReadOnlyList<string> Approvers, string? Parameters = null);
 
 public interface ICeremonyStore
 {
@@ -31,10 +35,15 @@ public interface ICeremonyStore
     IReadOnlyList<CeremonyRequest> ListCeremonies();
 }
 
-/// <summary>Carries out a ceremony's operation; implemented where keys and files live.</summary>
-public interface IKeyDestroyer
+/// <summary>Carries out the ceremonies' operations that touch files and settings; implemented where they live.</summary>
+public interface ICeremonyActions
 {
-    void Destroy(string keyId);
+    void DestroyKey(string keyId);
+    void CreateNextGeneration(string slug);
+    /// <summary>Validates and applies a profile override (the settings file), effective for new certificates.</summary>
+    void ChangeProfile(string profile, string optionsJson);
+    /// <summary>Checks a profile override without applying it.</summary>
+    void CheckProfileChange(string profile, string optionsJson);
 }
 
 /// <summary>
@@ -42,17 +51,17 @@ public interface IKeyDestroyer
 /// M distinct CA officers in all (the requester's request counts as one approval), and only then
 /// executed. One officer can never complete an operation alone, however often they try.
 /// </summary>
-public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher crls, IKeyDestroyer destroyer, AuditTrail audit,
+public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher crls, ICeremonyActions actions, AuditTrail audit,
     int requiredApprovals, TimeProvider time)
 {
-    public CeremonyRequest Request(StaffMember officer, string operation, string target)
+    public CeremonyRequest Request(StaffMember officer, string operation, string target, string? parameters = null)
     {
         RequireCaOfficer(officer);
         if (!CeremonyOperations.All.Contains(operation))
             throw ECertException.Invalid($"unknown operation '{operation}'; use {string.Join(", ", CeremonyOperations.All)}");
-        CheckTarget(operation, target);
+        CheckTarget(operation, target, parameters);
         var now = time.GetUtcNow();
-        var request = new CeremonyRequest(store.NextCeremonyId(now.Year), operation, target, officer.Id, now, "pending", null, [officer.Id]);
+        var request = new CeremonyRequest(store.NextCeremonyId(now.Year), operation, target, officer.Id, now, "pending", null, [officer.Id], parameters);
         store.AddCeremony(request);
         store.Approve(request.Id, officer.Id, now);
         Record(officer, "ceremony.requested", request);
@@ -79,14 +88,20 @@ public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher
             throw ECertException.Policy($"ceremony {id} has {request.Approvers.Count} of the {requiredApprovals} CA officers' approvals it needs");
         if (!request.Approvers.Contains(officer.Id))
             throw ECertException.Policy($"officer {officer.Id} did not approve ceremony {id} and cannot execute it");
-        CheckTarget(request.Operation, request.Target);
+        CheckTarget(request.Operation, request.Target, request.Parameters);
         switch (request.Operation)
         {
             case CeremonyOperations.RootCrl:
                 crls.Publish(cas.FindCa(request.Target)!);
                 break;
             case CeremonyOperations.DestroyKey:
-                destroyer.Destroy(request.Target);
+                actions.DestroyKey(request.Target);
+                break;
+            case CeremonyOperations.CreateCa:
+                actions.CreateNextGeneration(request.Target);
+                break;
+            case CeremonyOperations.ChangeProfile:
+                actions.ChangeProfile(request.Target, request.Parameters!);
                 break;
         }
         if (!store.MarkExecuted(id, time.GetUtcNow())) throw ECertException.Conflict($"ceremony {id} was executed meanwhile");
@@ -94,10 +109,17 @@ public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher
         return Find(id);
     }
 
-    private void CheckTarget(string operation, string target)
+    private void CheckTarget(string operation, string target, string? parameters)
     {
         switch (operation)
         {
+            case CeremonyOperations.CreateCa when cas.FindCa(target) is not null:
+                throw ECertException.Conflict($"CA '{target}' exists");
+            case CeremonyOperations.ChangeProfile when parameters is null:
+                throw ECertException.Invalid("a profile change needs the new settings (--parameters JSON)");
+            case CeremonyOperations.ChangeProfile:
+                actions.CheckProfileChange(target, parameters);
+                break;
             case CeremonyOperations.RootCrl when cas.FindCa(target) is not { Role: CaRole.Root }:
                 throw ECertException.Invalid($"'{target}' is not a root CA");
             case CeremonyOperations.DestroyKey when cas.ListCas().Any(c => c.KeyId == target) || target == AuditTrail.AuditKeyId:
@@ -116,5 +138,6 @@ public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher
     }
 
     private void Record(StaffMember officer, string action, CeremonyRequest request) =>
-        audit.Record(new AuditEvent(officer.Role, officer.Id, action, request.Id, Purpose: "key-ceremony", Detail: $"{request.Operation} {request.Target}"));
+        audit.Record(new AuditEvent(officer.Role, officer.Id, action, request.Id, Purpose: "key-ceremony",
+            Detail: $"{request.Operation} {request.Target}{(request.Parameters is null ? "" : " " + request.Parameters)}"));
 }

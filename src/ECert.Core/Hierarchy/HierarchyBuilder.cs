@@ -41,25 +41,8 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
         foreach (var definition in CaDefinitions.Issuing)
         {
             progress?.Invoke($"generating {definition.CommonName} ({algorithm.Name()})");
-            var key = keys.CreateSigningKey(definition.Slug, algorithm);
-            var extensions = new List<X509Extension>
-            {
-                CertificateExtensions.BasicConstraints(isCa: true, pathLength: 0),
-                CertificateExtensions.KeyUsage(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature),
-                CertificateExtensions.SubjectKeyIdentifier(key.PublicKey),
-                CertificateExtensions.AuthorityKeyIdentifier(root.SubjectKeyIdentifier),
-                CertificateExtensions.CrlDistributionPoint(_urls.FullCrl(root.Slug)),
-                CertificateExtensions.AuthorityInformationAccess(null, _urls.CaCertificate(root.Slug)),
-                CertificateExtensions.CertificatePolicies(definition.Policies),
-            };
-            if (definition.ExtendedKeyUsages is { } ekus) extensions.Add(CertificateExtensions.ExtendedKeyUsage(ekus));
-            var notAfter = Min(now.AddYears(definition.ValidityYears).AddSeconds(-1), root.NotAfter);
-            var tbs = new TbsCertificate(SerialNumbers.NewSerial(), root.Certificate.SubjectName, now, notAfter, Name(definition.CommonName), key.PublicKey, extensions);
-            var ca = new CaRecord { Slug = definition.Slug, Role = CaRole.Issuing, ParentSlug = root.Slug, KeyId = key.KeyId, CertificateDer = tbs.Sign(rootKey) };
-            cas.AddCa(ca);
-            created.Add(ca);
-            progress?.Invoke($"issuing the OCSP responder certificate of {definition.CommonName}");
-            responders.Issue(ca);
+            created.Add(CreateIssuingCa(root, rootKey, definition, algorithm, now));
+            progress?.Invoke($"issued the OCSP responder certificate of {definition.CommonName}");
         }
 
         keys.CreateSecret(IdentityHashSecretId, 32);
@@ -67,6 +50,49 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
         // The audit key signs the audit trail's checkpoints and the Government export's manifest.
         keys.CreateSigningKey(Audit.AuditTrail.AuditKeyId, KeyAlgorithm.P256);
         return created;
+    }
+
+    /// <summary>
+    /// A new generation of an issuing CA (e.g. personal-g2 beside personal-g1), signed by the root:
+    /// a key ceremony under dual control. It takes over its family's extensions and policies; profiles
+    /// move to it by a profile change (also a ceremony).
+    /// </summary>
+    public CaRecord CreateNextGeneration(string slug)
+    {
+        if (cas.FindCa(slug) is not null) throw ECertException.Conflict($"CA '{slug}' exists");
+        var dash = slug.LastIndexOf("-g", StringComparison.Ordinal);
+        var family = dash > 0 ? slug[..dash] : "";
+        if (dash <= 0 || !int.TryParse(slug[(dash + 2)..], out var generation) || generation < 2)
+            throw ECertException.Invalid($"'{slug}' is not a later generation of a CA family, e.g. personal-g2");
+        var template = CaDefinitions.Issuing.FirstOrDefault(d => d.Slug == family + "-g1")
+            ?? throw ECertException.Invalid($"there is no CA family '{family}'; families are {string.Join(", ", CaDefinitions.Issuing.Select(d => d.Slug[..^3]))}");
+        var root = cas.ListCas().First(c => c.Role == CaRole.Root);
+        var rootKey = keys.GetSigningKey(root.KeyId);
+        var definition = template with { Slug = slug, CommonName = template.CommonName[..template.CommonName.LastIndexOf(' ')] + $" G{generation}" };
+        return CreateIssuingCa(root, rootKey, definition, rootKey.Algorithm, DerWriting.TruncateToSeconds(time.GetUtcNow()));
+    }
+
+    private CaRecord CreateIssuingCa(CaRecord root, SigningKey rootKey, CaDefinition definition, KeyAlgorithm algorithm, DateTimeOffset now)
+    {
+        var key = keys.CreateSigningKey(definition.Slug, algorithm);
+        var extensions = new List<X509Extension>
+        {
+            CertificateExtensions.BasicConstraints(isCa: true, pathLength: 0),
+            CertificateExtensions.KeyUsage(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature),
+            CertificateExtensions.SubjectKeyIdentifier(key.PublicKey),
+            CertificateExtensions.AuthorityKeyIdentifier(root.SubjectKeyIdentifier),
+            CertificateExtensions.CrlDistributionPoint(_urls.FullCrl(root.Slug)),
+            CertificateExtensions.AuthorityInformationAccess(null, _urls.CaCertificate(root.Slug)),
+            CertificateExtensions.CertificatePolicies(definition.Policies),
+        };
+        if (definition.ExtendedKeyUsages is { } ekus) extensions.Add(CertificateExtensions.ExtendedKeyUsage(ekus));
+        var notAfter = Min(now.AddYears(definition.ValidityYears).AddSeconds(-1), root.NotAfter);
+        var tbs = new TbsCertificate(SerialNumbers.NewSerial(), root.Certificate.SubjectName, now, notAfter, Name(definition.CommonName), key.PublicKey, extensions);
+        var ca = new CaRecord { Slug = definition.Slug, Role = CaRole.Issuing, ParentSlug = root.Slug, KeyId = key.KeyId, CertificateDer = tbs.Sign(rootKey) };
+        SignatureCheck.RequireValid(ca.CertificateDer, root.Certificate);
+        cas.AddCa(ca);
+        responders.Issue(ca);
+        return ca;
     }
 
     private static X500DistinguishedName Name(string commonName)
