@@ -33,17 +33,18 @@ public class CliPermissionTests
         var environment = new Dictionary<string, string> { ["ECERT_KEYSTORE_PASSPHRASE"] = "cli-access", ["ECERT_DATA"] = folder };
         try
         {
-            Assert.Equal(0, (await Tooling.RunAsync(Tooling.EcertScript, ["init", "--base-url", "http://127.0.0.1:9"], environment)).ExitCode);
+            // A production instance: the first operator admin's key comes out of init, and every verb needs a key from then on.
+            var init = await Tooling.RunAsync(Tooling.EcertScript, ["init", "--base-url", "http://127.0.0.1:9", "--production", "admin"], environment);
+            Assert.True(init.ExitCode == 0, init.ToString());
+            var adminKey = init.Stdout.Split('\n').Single(l => l.StartsWith("staff\t", StringComparison.Ordinal)).Trim().Split('\t')[3];
             var keys = new Dictionary<string, string>();
             foreach (var role in Roles.All)
             {
-                var added = await Tooling.RunAsync(Tooling.EcertScript, ["staff", "add", "--id", role, "--name", role, "--role", role], environment);
+                var added = await Tooling.RunAsync(Tooling.EcertScript, ["staff", "add", "--id", role, "--name", role, "--role", role],
+                    new Dictionary<string, string>(environment) { ["ECERT_STAFF_KEY"] = adminKey });
+                Assert.True(added.ExitCode == 0, added.ToString());
                 keys[role] = added.Stdout.Trim().Split('\t')[2];
             }
-            var settingsPath = Path.Combine(folder, "ecert.json");
-            var settings = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(settingsPath))!.AsObject();
-            settings["Access"] = new System.Text.Json.Nodes.JsonObject { ["CliRequiresStaffKey"] = true };
-            await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
 
             var anonymous = await Tooling.RunAsync(Tooling.EcertScript, ["outlet", "list"], environment);
             Assert.Equal(2, anonymous.ExitCode);

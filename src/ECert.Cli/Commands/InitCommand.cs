@@ -26,12 +26,18 @@ public static class InitCommand
         Description = "Certificates per partitioned CRL (fixed at issuance; default 10000)",
     };
 
+    private static readonly Option<string?> Production = new("--production")
+    {
+        Description = "Production instance: every ./ecert verb needs a staff key; creates the first operator admin with this id and prints its key",
+    };
+
     public static Command Create()
     {
         var command = new Command("init", "Create the data folder, the keystore and the CA hierarchy (root and issuing CAs)");
         command.Options.Add(BaseUrl);
         command.Options.Add(KeyAlgorithm);
         command.Options.Add(PartitionSize);
+        command.Options.Add(Production);
         command.SetAction(parse => CommonOptions.Run(() =>
         {
             var settings = new CaSettings
@@ -40,9 +46,17 @@ public static class InitCommand
                 KeyAlgorithm = parse.GetValue(KeyAlgorithm)!,
             };
             if (parse.GetValue(PartitionSize) is { } size) settings.CrlPartitionSize = size;
+            var administrator = parse.GetValue(Production);
+            if (administrator is not null) settings.Access.CliRequiresStaffKey = true;
             var instance = Initialize(CommonOptions.DataFolder(parse), settings, confirmPassphrase: true);
             foreach (var ca in instance.Cas.ListCas())
                 Console.WriteLine($"{ca.Slug}\t{ca.Certificate.Subject}\t{ca.Certificate.Thumbprint}");
+            if (administrator is not null)
+            {
+                var (member, key) = instance.StaffDirectory().Add(administrator, administrator, Core.Access.Roles.OperatorAdministrator);
+                Console.WriteLine($"staff\t{member.Id}\t{member.Role}\t{key}");
+                Console.Error.WriteLine("ecert: keep this key: it is shown once, and every verb needs one (ECERT_STAFF_KEY)");
+            }
             return 0;
         }));
         return command;
