@@ -46,6 +46,7 @@ public static class CliAccess
         ["privacy overdue"] = Permissions.PrivacyRequests, ["privacy open"] = Permissions.PrivacyRequests,
         ["retention run"] = Permissions.PrivacyRetention,
         ["staff add"] = Permissions.StaffManage, ["staff list"] = Permissions.StaffManage, ["staff deactivate"] = Permissions.StaffManage,
+        ["staff bind-certificate"] = Permissions.StaffManage,
         ["ceremony request"] = Permissions.KeyCeremony, ["ceremony approve"] = Permissions.KeyCeremony,
         ["ceremony execute"] = Permissions.KeyCeremony, ["ceremony list"] = Permissions.KeyCeremony,
         ["export"] = Permissions.GovernmentExport,

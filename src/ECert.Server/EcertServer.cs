@@ -15,7 +15,19 @@ public static class EcertServer
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        if (urls.Contains("https://", StringComparison.OrdinalIgnoreCase)) builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            if (urls.Contains("https://", StringComparison.OrdinalIgnoreCase))
+                k.ConfigureHttpsDefaults(https =>
+                {
+                    https.ServerCertificate = TlsCertificate.Load(instance);
+                    // Staff may sign in with a client certificate from this CA; it is checked per request.
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                    https.AllowAnyClientCertificate();
+                });
+        });
         builder.Logging.ClearProviders();
         // Logs go to stderr: stdout carries only the command's own results.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

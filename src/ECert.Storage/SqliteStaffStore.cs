@@ -20,9 +20,9 @@ public sealed class SqliteStaffStore(SqliteDatabase database) : IStaffStore
     }
 
     public StaffMember? FindStaffByKeyHash(string keyHash) =>
-        Query("SELECT id, name, role, key_hash, created_at, active FROM staff WHERE key_hash = $h", keyHash).FirstOrDefault();
+        Query("SELECT id, name, role, key_hash, created_at, active, certificate_serial FROM staff WHERE key_hash = $h", keyHash).FirstOrDefault();
 
-    public IReadOnlyList<StaffMember> ListStaff() => Query("SELECT id, name, role, key_hash, created_at, active FROM staff ORDER BY id", null);
+    public IReadOnlyList<StaffMember> ListStaff() => Query("SELECT id, name, role, key_hash, created_at, active, certificate_serial FROM staff ORDER BY id", null);
 
     public bool DeactivateStaff(string id)
     {
@@ -32,6 +32,20 @@ public sealed class SqliteStaffStore(SqliteDatabase database) : IStaffStore
         command.Parameters.AddWithValue("$id", id);
         return command.ExecuteNonQuery() == 1;
     }
+
+    public bool BindCertificate(string id, string serialHex)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE staff SET certificate_serial = $serial WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$serial", serialHex);
+        try { return command.ExecuteNonQuery() == 1; }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19) { throw ECert.Core.ECertException.Conflict($"certificate {serialHex} is bound to another member of staff"); }
+    }
+
+    public StaffMember? FindStaffByCertificate(string serialHex) =>
+        Query("SELECT id, name, role, key_hash, created_at, active, certificate_serial FROM staff WHERE certificate_serial = $h", serialHex).FirstOrDefault();
 
     private List<StaffMember> Query(string sql, string? hash)
     {
@@ -43,7 +57,7 @@ public sealed class SqliteStaffStore(SqliteDatabase database) : IStaffStore
         var list = new List<StaffMember>();
         while (reader.Read())
             list.Add(new StaffMember(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)), reader.GetInt64(5) != 0));
+                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)), reader.GetInt64(5) != 0, reader.IsDBNull(6) ? null : reader.GetString(6)));
         return list;
     }
 }

@@ -27,12 +27,19 @@ public static class StaffCommands
             if (!instance.Staff.DeactivateStaff(parse.GetValue(id)!)) throw ECertException.NotFound($"no active staff member {parse.GetValue(id)}");
             Row(parse.GetValue(id), "inactive");
         });
+        var serial = Required<string>("--serial", "Serial of a certificate this CA issued to the person");
+        var bind = Verb("bind-certificate", "Let a member of staff sign in to the REST API over HTTPS with a client certificate from this CA", [id, serial], (parse, instance) =>
+        {
+            var record = instance.Status().Get(parse.GetValue(serial)!);
+            if (!instance.Staff.BindCertificate(parse.GetValue(id)!, record.SerialHex)) throw ECertException.NotFound($"no staff member {parse.GetValue(id)}");
+            Row(parse.GetValue(id), record.SerialHex, "bound");
+        });
         var matrix = new Command("permissions", "The permission matrix: permission, then the roles that hold it");
         matrix.SetAction(_ =>
         {
             foreach (var permission in Permissions.All.Order(StringComparer.Ordinal)) Row(permission, string.Join(',', Permissions.RolesFor(permission)));
             return 0;
         });
-        return Group("staff", "Staff, roles and API keys", add, list, deactivate, matrix);
+        return Group("staff", "Staff, roles and API keys", add, list, deactivate, bind, matrix);
     }
 }

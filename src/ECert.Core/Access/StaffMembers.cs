@@ -4,7 +4,8 @@ using System.Text;
 namespace ECert.Core.Access;
 
 /// <summary>A member of staff (or a system) with an API key; only the key's hash is kept.</summary>
-public sealed record StaffMember(string Id, string Name, string Role, string KeyHash, DateTimeOffset CreatedAt, bool Active = true);
+public sealed record StaffMember(string Id, string Name, string Role, string KeyHash, DateTimeOffset CreatedAt, bool Active = true,
+    string? CertificateSerial = null);
 
 public interface IStaffStore
 {
@@ -12,6 +13,9 @@ public interface IStaffStore
     StaffMember? FindStaffByKeyHash(string keyHash);
     IReadOnlyList<StaffMember> ListStaff();
     bool DeactivateStaff(string id);
+    /// <summary>Binds a client certificate (by serial) to a member of staff; false if there is no such member.</summary>
+    bool BindCertificate(string id, string serialHex);
+    StaffMember? FindStaffByCertificate(string serialHex);
 }
 
 /// <summary>
@@ -38,4 +42,14 @@ public sealed class StaffDirectory(IStaffStore store, TimeProvider time)
 
     public StaffMember? Authenticate(string key) =>
         store.FindStaffByKeyHash(Hash(key)) is { Active: true } member ? member : null;
+
+    /// <summary>
+    /// A person presenting a client certificate: it must be one this CA issued and that is valid
+    /// now (not suspended, revoked or expired), and bound to an active member of staff.
+    /// </summary>
+    public StaffMember? Authenticate(Stores.CertificateRecord? certificate, DateTimeOffset now) =>
+        certificate is { State: Stores.CertificateState.Valid } valid && valid.NotBefore <= now && now < valid.NotAfter
+        && store.FindStaffByCertificate(valid.SerialHex) is { Active: true } member
+            ? member
+            : null;
 }

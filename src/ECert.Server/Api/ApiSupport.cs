@@ -96,6 +96,9 @@ public static partial class ApiSupport
                 actor = new(Core.Access.Roles.OperatorAdministrator, "bootstrap-key");
             else if (given.Length > 0 && instance.StaffDirectory().Authenticate(given) is { } member)
                 actor = new(member.Role, member.Id);
+            else if (given.Length == 0 && await context.Connection.GetClientCertificateAsync() is { } presented
+                     && StaffByCertificate(instance, presented) is { } person)
+                actor = new(person.Role, person.Id);
             if (actor is null)
             {
                 if (string.IsNullOrEmpty(bootstrapKey) && instance.Staff.ListStaff().Count == 0)
@@ -105,7 +108,8 @@ public static partial class ApiSupport
                     return;
                 }
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized", "send a staff API key as 'Authorization: Bearer <key>'");
+                await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized",
+                    "send a staff API key as 'Authorization: Bearer <key>', or over HTTPS a client certificate from this CA bound to your staff record");
                 return;
             }
 
@@ -128,6 +132,17 @@ public static partial class ApiSupport
                         Detail: $"status={context.Response.StatusCode}"));
             }
         });
+    }
+
+    /// <summary>
+    /// A person's client certificate (TLS): one this CA issued, byte for byte as stored, valid now,
+    /// bound to an active member of staff (<c>./ecert staff bind-certificate</c>).
+    /// </summary>
+    private static Core.Access.StaffMember? StaffByCertificate(EcertInstance instance, System.Security.Cryptography.X509Certificates.X509Certificate2 presented)
+    {
+        var record = instance.Certificates.FindCertificate(presented.SerialNumber.ToUpperInvariant());
+        if (record?.Der is null || !record.Der.AsSpan().SequenceEqual(presented.RawData)) return null;
+        return instance.StaffDirectory().Authenticate(record, instance.Time.GetUtcNow());
     }
 
     private static Task Problem(HttpContext context, int status, string title, string detail) =>
