@@ -26,6 +26,37 @@ public class CliPermissionTests
         Assert.All(CliAccess.VerbPermissions.Values, p => Assert.Contains(p, Permissions.All));
     }
 
+    /// <summary>Values for a verb's required options that parse, so the permission check is what decides.</summary>
+    private static string[] Placeholders(Command command, string scratch, string existingFile)
+    {
+        var arguments = new List<string>();
+        foreach (var argument in command.Arguments) arguments.Add(scratch);
+        foreach (var option in command.Options.Where(o => o.Required))
+        {
+            arguments.Add(option.Name);
+            arguments.Add(option.Name switch
+            {
+                "--serial" => "4000000000000000000000000000ABCD",
+                "--srn" or "--requester" => "0000009999",
+                "--date" or "--from" or "--until" => "2026-01-01",
+                "--year" => "2026",
+                "--amount" => "1.00",
+                "--reason" when command.Name is "revoke" or "receive" => "keyCompromise",
+                "--profile" => "personal",
+                "--channel" => "online",
+                "--action" => "suspend",
+                "--kind" => "person",
+                "--role" => "auditor",
+                "--operation" => "root-crl",
+                "--document" => "hkid-card",
+                "--file" or "--text-file" or "--recipient" or "--csr" => existingFile,
+                "--out" => command.Name == "compile" ? scratch : Path.Combine(scratch, Guid.NewGuid().ToString("N")),
+                _ => "X-1",
+            });
+        }
+        return [.. arguments];
+    }
+
     [Fact]
     public async Task WithStaffKeysRequiredEachRoleRunsOnlyItsVerbs()
     {
@@ -50,25 +81,39 @@ public class CliPermissionTests
             Assert.Equal(2, anonymous.ExitCode);
             Assert.Contains("ECERT_STAFF_KEY", anonymous.Stderr);
 
-            (string[] Verb, string Permission)[] probes =
-            [
-                (["outlet", "list"], Permissions.OutletsRead), (["tariff", "list"], Permissions.TariffsRead),
-                (["report", "revenue", "--year", "2026"], Permissions.ReportsRead), (["audit", "verify"], Permissions.AuditRead),
-                (["staff", "list"], Permissions.StaffManage), (["privacy", "overdue"], Permissions.PrivacyRequests),
-                (["crl"], Permissions.CrlPublish), (["application", "list"], Permissions.ApplicationsRead),
-            ];
-            foreach (var (verb, permission) in probes)
+            // Every verb of the command tree, as every role, with placeholder values for its required options.
+            var scratch = Path.Combine(folder, "scratch");
+            Directory.CreateDirectory(scratch);
+            var existing = Path.Combine(scratch, "input.txt");
+            await File.WriteAllTextAsync(existing, "placeholder");
+            var verbs = new List<(string Path, string[] Arguments)>();
+            void Walk(Command command, string path)
+            {
+                if (command.Subcommands.Count == 0)
+                {
+                    if (!Bootstrap.Contains(path)) verbs.Add((path, [.. path.Split(' '), .. Placeholders(command, scratch, existing)]));
+                    return;
+                }
+                foreach (var sub in command.Subcommands) Walk(sub, path.Length == 0 ? sub.Name : $"{path} {sub.Name}");
+            }
+            Walk(EcertCommands.Build(), "");
+            Assert.True(verbs.Count > 50);
+            var refused = 0;
+            foreach (var (path, arguments) in verbs)
                 foreach (var role in Roles.All)
                 {
-                    var run = await Tooling.RunAsync(Tooling.EcertScript, verb, new Dictionary<string, string>(environment) { ["ECERT_STAFF_KEY"] = keys[role] });
-                    if (Permissions.Allows(role, permission))
-                        Assert.True(run.ExitCode == 0, $"{role} {string.Join(' ', verb)}: {run}");
+                    var run = await Tooling.RunAsync(Tooling.EcertScript, arguments, new Dictionary<string, string>(environment) { ["ECERT_STAFF_KEY"] = keys[role] });
+                    var allowed = Permissions.Allows(role, CliAccess.VerbPermissions[path]);
+                    if (allowed)
+                        Assert.False(run.Stderr.Contains("may not run", StringComparison.Ordinal), $"{role} was refused '{path}': {run}");
                     else
                     {
-                        Assert.True(run.ExitCode == 3, $"{role} {string.Join(' ', verb)} should be refused: {run}");
-                        Assert.Contains($"role {role} may not run", run.Stderr);
+                        Assert.True(run.ExitCode == 3 && run.Stderr.Contains($"role {role} may not run '{path}'", StringComparison.Ordinal),
+                            $"{role} should be refused '{path}': {run}");
+                        refused++;
                     }
                 }
+            Assert.True(refused > 200, $"only {refused} refusals");
             var audit = await Tooling.RunAsync(Tooling.EcertScript, ["audit", "list"],
                 new Dictionary<string, string>(environment) { ["ECERT_STAFF_KEY"] = keys[Roles.Auditor] });
             Assert.Contains("\tcli.staff list\t", audit.Stdout);
