@@ -180,10 +180,10 @@ public sealed class EcertInstance
     public SubscriberRegistry Registry() => new(Subscribers, Certificates, IdentityProtector(), Time);
 
     public ApplicationService ApplicationService() =>
-        new(Applications, Subscribers, Outlets, Certificates, Issuer(), Status(), Settings, CounterPolicy.HongKong(), Time);
+        new(Applications, Subscribers, Outlets, Certificates, Issuer(), Status(), Settings, CounterPolicy.HongKong(), Time, new AuditedReads(this));
 
     public SubscriptionService Subscriptions() =>
-        new(Applications, Subscribers, Notifications, Certificates, Status(), ApplicationService(), Settings, Time);
+        new(Applications, Subscribers, Notifications, Certificates, Status(), ApplicationService(), Settings, Time, new AuditedReads(this));
 
     public ReportService Reports() => new(Applications, Time);
 
@@ -301,4 +301,11 @@ internal sealed class CeremonyActions(EcertInstance instance) : ICeremonyActions
             File.Delete(file);
         }
     }
+}
+
+/// <summary>The service's own reads of personal data, recorded in the audit trail with their purpose.</summary>
+internal sealed class AuditedReads(EcertInstance instance) : IPersonalDataLog
+{
+    public void Read(string srn, string purpose) =>
+        instance.Audit.Record(new AuditEvent(instance.Actor.Role, instance.Actor.Id, "personal-data.read", srn, instance.Actor.Outlet, purpose));
 }

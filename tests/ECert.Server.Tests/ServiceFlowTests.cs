@@ -50,6 +50,8 @@ public sealed class ServiceFlowTests : IDisposable
 
         service.Accept(application.Id);
         Assert.True(_world.Instance.Certificates.FindCertificate(certificate.SerialHex)!.Published);
+        // The service's own read of the subscriber's details for issuance is recorded with its purpose.
+        Assert.Contains(_world.Instance.Audit.Entries(), e => e.Event is { Action: "personal-data.read", Purpose: "issuance" } && e.Event.Subject == srn);
         Assert.Equal(OcspCertStatus.Good, OcspStatus(certificate.SerialHex));
         var period = Assert.Single(_world.Instance.Applications.ListPeriods(certificate.SerialHex));
         Assert.Equal(_world.Clock.GetUtcNow().AddYears(1).Date, period.Ends.UtcDateTime.Date);

@@ -13,3 +13,16 @@ public static class Purposes
         purpose is not null && All.Contains(purpose.Trim()) ? purpose.Trim()
             : throw ECertException.Invalid($"reading personal data needs a purpose: one of {string.Join(", ", All)}");
 }
+
+/// <summary>Where the service records its own reads of personal data, with their purpose.</summary>
+public interface IPersonalDataLog
+{
+    void Read(string srn, string purpose);
+}
+
+/// <summary>For domain tests that do not keep an audit trail.</summary>
+public sealed class NoPersonalDataLog : IPersonalDataLog
+{
+    public static readonly NoPersonalDataLog Instance = new();
+    public void Read(string srn, string purpose) { }
+}

@@ -37,8 +37,11 @@ public sealed class ApplicationService(
     CertificateStatusService status,
     CaSettings settings,
     CounterPolicy counter,
-    TimeProvider time)
+    TimeProvider time,
+    Privacy.IPersonalDataLog? reads = null)
 {
+    private readonly Privacy.IPersonalDataLog _reads = reads ?? Privacy.NoPersonalDataLog.Instance;
+
     public static readonly IReadOnlyList<string> DocumentTypes =
         ["hkid-card", "passport", "br-certificate", "authorisation-letter", "e-cert"];
 
@@ -255,6 +258,7 @@ public sealed class ApplicationService(
         if (RefundedPart(application.Receipt!) > Money.Zero)
             throw ECertException.Conflict($"the fee of application {application.Id} was refunded (receipt {application.Receipt}); it cannot be issued");
         var subscriber = subscribers.FindSubscriber(application.Srn)!;
+        _reads.Read(subscriber.Srn, application.Kind == FeeKind.Renewal ? "renewal" : "issuance");
         if (application.RenewsSerial is { } renewed)
         {
             var old = certificates.FindCertificate(renewed)!;

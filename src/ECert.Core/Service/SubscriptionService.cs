@@ -24,8 +24,11 @@ public sealed class SubscriptionService(
     CertificateStatusService status,
     ApplicationService service,
     CaSettings settings,
-    TimeProvider time)
+    TimeProvider time,
+    Privacy.IPersonalDataLog? reads = null)
 {
+    private readonly Privacy.IPersonalDataLog _reads = reads ?? Privacy.NoPersonalDataLog.Instance;
+
     private ServiceSettings Service => settings.Service;
 
     public DateTimeOffset PaidUntil(string serial)
@@ -135,6 +138,7 @@ public sealed class SubscriptionService(
     private bool Notify(string kind, SubscriptionStanding standing, string subject, string body, DateTimeOffset now)
     {
         var subscriber = subscribers.FindSubscriber(standing.Srn);
+        _reads.Read(standing.Srn, kind.StartsWith("renewal", StringComparison.Ordinal) ? "renewal" : "billing");
         var recipient = subscriber?.NotificationEmail
             ?? (subscriber?.BrNumber is { } br
                 ? subscribers.ListSubscribers(br).FirstOrDefault(m => m.IsAuthorisedRepresentative && m.NotificationEmail is not null)?.NotificationEmail
