@@ -23,16 +23,21 @@ public static class Verbs
         {
             var instance = CommonOptions.OpenInstance(parse);
             var what = "cli." + CliAccess.PathOf(parse.CommandResult);
+            // Where counter work happened goes into the trail with it.
+            var outletOption = parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--outlet");
+            var outlet = outletOption is null ? null : parse.GetResult(outletOption)?.GetValueOrDefault<string?>();
+            if (outlet is not null) instance.Actor = instance.Actor with { Outlet = outlet };
             try
             {
                 action(parse, instance);
             }
             catch (Core.ECertException e)
             {
-                instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what, Outcome: "refused", Detail: $"{e.Kind}: {e.Message}"));
+                instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what, Outlet: instance.Actor.Outlet,
+                    Outcome: "refused", Detail: $"{e.Kind}: {e.Message}"));
                 throw;
             }
-            instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what));
+            instance.Audit.Record(new Core.Audit.AuditEvent(instance.Actor.Role, instance.Actor.Id, what, Outlet: instance.Actor.Outlet));
             return 0;
         }));
         return command;

@@ -57,5 +57,8 @@ public class ServiceCliTests(EcertServerFixture ca)
         Assert.Contains(receipt, payments.Stdout);
         var reconciliation = await ca.EcertAsync("report", "reconciliation", "--date", DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd"));
         Assert.Contains(outlet, reconciliation.Stdout);
+        // The audit trail says where the counter work happened.
+        var audit = await ca.EcertAsync("audit", "list");
+        Assert.Contains($"\tcli.application verify\t-\t{outlet}\t", audit.Stdout);
     }
 }
