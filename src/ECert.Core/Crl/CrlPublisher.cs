@@ -21,10 +21,6 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     private readonly CrlSchedule _schedule = new(settings.CrlSchedule);
     private readonly CaUrls _urls = new(settings.BaseUrl);
 
-    /// <summary>When the root's CRL should be re-issued by a ceremony: a third of its validity (at most 30 days) before it expires.</summary>
-    public DateTimeOffset? RootCrlCeremonyDue(CaRecord root) =>
-        store.FindLatestCrl(root.Slug, null) is { } crl ? crl.NextUpdate - TimeSpan.FromDays(Math.Min(30.0, settings.CrlSchedule.RootCrlValidityDays / 3.0)) : null;
-
     /// <summary>
     /// Issues every CRL of every issuing CA now. The root's CRL is signed with the root key, which
     /// is used only in key ceremonies under dual control: only <c>init</c> (itself the founding
