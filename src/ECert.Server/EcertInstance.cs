@@ -65,6 +65,8 @@ public sealed class EcertInstance
         _keys = new Lazy<IKeyStore>(() => new SoftwareKeystore(Path.Combine(Folder, KeysFolder), _passphrase()));
         Audit = new AuditTrail(new SqliteAuditStore(Database), new LazyKeyStore(_keys), Time);
         Certificates = new AuditedCertificateStore(new SqliteCertificateStore(Database), Audit, () => Actor);
+        OcspResponses = new SqliteOcspResponseStore(Database);
+        BulkJobs = new SqliteBulkStore(Database);
         _auditedKeys = new Lazy<IKeyStore>(() => new AuditedKeyStore(_keys.Value, Audit, () => Actor));
         Outlets = new SqliteOutletStore(Database);
         var fields = new LazyFieldProtector(() => new AesGcmFieldProtector(GetOrCreateSecret(AesGcmFieldProtector.SecretId, 32)));
@@ -86,6 +88,8 @@ public sealed class EcertInstance
     public SqliteDatabase Database { get; }
     public SqliteCaStore Cas { get; }
     public ICertificateStore Certificates { get; }
+    public SqliteOcspResponseStore OcspResponses { get; }
+    public SqliteBulkStore BulkJobs { get; }
 
     /// <summary>The tamper-evident audit trail; every certificate write and key use lands in it.</summary>
     public AuditTrail Audit { get; }
@@ -173,7 +177,10 @@ public sealed class EcertInstance
 
     public CrlPublisher CrlPublisher() => new(Cas, Certificates, Keys, Settings, Time);
 
-    public OcspResponder OcspResponder() => new(Cas, Certificates, Responders(), Settings.Ocsp, Time);
+    public OcspResponder OcspResponder() =>
+        new(Cas, Certificates, OcspResponses, new OcspResponseCache(Settings.Ocsp.CacheMegabytes * 1024L * 1024), Responders(), Settings.Ocsp, Time);
+
+    public OcspPresigner OcspPresigner(OcspResponder responder) => new(responder, OcspResponses, Certificates, Time);
 
     public IdentityNumberProtector IdentityProtector() => new(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId));
 

@@ -38,6 +38,7 @@ public static class EcertServer
         builder.Services.AddProblemDetails();
         builder.Services.AddApi();
         builder.Services.AddHostedService<CrlScheduler>();
+        builder.Services.AddHostedService<OcspPresignService>();
         builder.Services.AddHostedService<ServiceSweeper>();
 
         var app = builder.Build();

@@ -11,8 +11,12 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
     /// <summary>How many CRLs of each scope are kept; older ones are deleted when a new one is saved.</summary>
     public const int CrlsKeptPerScope = 10;
 
-    private const string CertificateColumns =
+    internal const string CertificateColumns =
         "serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, revoked_at, reason, invalidity_date, status_changed_at, der, published, suspended_for";
+
+    /// <summary>The same columns without the DER, for reading status in bulk.</summary>
+    internal const string StatusColumns =
+        "c.serial, c.ca_slug, c.profile, c.partition, c.subject, c.srn, c.not_before, c.not_after, c.state, c.revoked_at, c.reason, c.invalidity_date, c.status_changed_at, NULL, c.published, c.suspended_for";
 
     public string AllocateSrn()
     {
@@ -133,6 +137,7 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         history.Parameters.AddWithValue("$reason", change.Reason is { } hr ? (int)hr : DBNull.Value);
         history.Parameters.AddWithValue("$invalidity", (object?)change.InvalidityDate?.ToUnixTimeSeconds() ?? DBNull.Value);
         history.ExecuteNonQuery();
+        SqliteOcspResponseStore.WithdrawResponse(connection, transaction, change.SerialHex, change.At);
         transaction.Commit();
         return true;
     }
@@ -238,24 +243,24 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
             DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt32(3), (byte[])reader[4]);
     }
 
-    private static CertificateRecord ReadCertificate(SqliteDataReader reader) => new()
+    internal static CertificateRecord ReadCertificate(SqliteDataReader reader, int offset = 0) => new()
     {
-        SerialHex = reader.GetString(0),
-        CaSlug = reader.GetString(1),
-        Profile = reader.GetString(2),
-        Partition = reader.GetInt32(3),
-        SubjectDisplay = reader.GetString(4),
-        Srn = reader.GetString(5),
-        NotBefore = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(6)),
-        NotAfter = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(7)),
-        State = ParseState(reader.GetString(8)),
-        RevokedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(9)),
-        Reason = reader.IsDBNull(10) ? null : (RevocationReason)reader.GetInt32(10),
-        InvalidityDate = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(11)),
-        StatusChangedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(12)),
-        Der = reader.IsDBNull(13) ? null : (byte[])reader[13],
-        Published = reader.GetInt64(14) != 0,
-        SuspendedFor = reader.IsDBNull(15) ? null : reader.GetString(15),
+        SerialHex = reader.GetString(offset + 0),
+        CaSlug = reader.GetString(offset + 1),
+        Profile = reader.GetString(offset + 2),
+        Partition = reader.GetInt32(offset + 3),
+        SubjectDisplay = reader.GetString(offset + 4),
+        Srn = reader.GetString(offset + 5),
+        NotBefore = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 6)),
+        NotAfter = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 7)),
+        State = ParseState(reader.GetString(offset + 8)),
+        RevokedAt = reader.IsDBNull(offset + 9) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 9)),
+        Reason = reader.IsDBNull(offset + 10) ? null : (RevocationReason)reader.GetInt32(offset + 10),
+        InvalidityDate = reader.IsDBNull(offset + 11) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 11)),
+        StatusChangedAt = reader.IsDBNull(offset + 12) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 12)),
+        Der = reader.IsDBNull(offset + 13) ? null : (byte[])reader[offset + 13],
+        Published = reader.GetInt64(offset + 14) != 0,
+        SuspendedFor = reader.IsDBNull(offset + 15) ? null : reader.GetString(offset + 15),
     };
 
     private static string StateName(CertificateState state) => state.ToString().ToLowerInvariant();

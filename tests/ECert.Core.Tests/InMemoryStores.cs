@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using ECert.Core;
 using ECert.Core.Keys;
+using ECert.Core.Ocsp;
 using ECert.Core.Stores;
 
 namespace ECert.Core.Tests;
 
 /// <summary>Stores and a keystore in memory, with the same rules as the SQLite ones, for pipeline tests.</summary>
-internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
+internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, IOcspResponseStore
 {
+    private readonly Dictionary<string, PresignedResponse> _responses = [];
+    private readonly List<string> _changes = [];
     private readonly List<CaRecord> _cas = [];
     private readonly Dictionary<string, OcspResponderRecord> _responders = [];
     private readonly Dictionary<string, CertificateRecord> _certificates = [];
@@ -53,6 +56,11 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
     {
         var record = _certificates[change.SerialHex];
         if (record.State != change.From) return false;
+        lock (_responses)
+        {
+            _responses.Remove(change.SerialHex);
+            _changes.Add(change.SerialHex);
+        }
         var listed = change.To is CertificateState.Revoked or CertificateState.Suspended;
         _certificates[change.SerialHex] = record with
         {
@@ -90,4 +98,45 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore
         _keys.TryGetValue(keyId, out var key) ? key : throw ECertException.NotFound($"key {keyId}");
     public byte[] CreateSecret(string secretId, int length) => _secrets[secretId] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(length);
     public byte[] GetSecret(string secretId) => _secrets[secretId];
+
+    public PresignedResponse? Find(string serialHex)
+    {
+        lock (_responses) return _responses.GetValueOrDefault(serialHex);
+    }
+
+    public bool SaveIfCurrent(PresignedResponse response, CertificateRecord statusAsOf)
+    {
+        lock (_responses)
+        {
+            var current = FindCertificate(response.SerialHex);
+            if (current is null || current.State != statusAsOf.State || current.StatusChangedAt != statusAsOf.StatusChangedAt) return false;
+            _responses[response.SerialHex] = response;
+            return true;
+        }
+    }
+
+    public (IReadOnlyList<ResponseDue> Due, long ReachedPosition, bool Finished) FindDue(long afterPosition, int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
+    {
+        lock (_responses)
+        {
+            var due = _certificates.Values.Select((c, i) => (Position: i + 1L, Certificate: c))
+                .Where(x => x.Position > afterPosition && x.Certificate.State is CertificateState.Valid or CertificateState.Suspended or CertificateState.Revoked
+                    && x.Certificate.NotAfter > now
+                    && (!_responses.TryGetValue(x.Certificate.SerialHex, out var r) || r.NextUpdate <= refreshBefore))
+                .Take(limit).Select(x => new ResponseDue(x.Position, x.Certificate)).ToList();
+            return (due, due.Count > 0 ? due[^1].Position : afterPosition, due.Count < limit);
+        }
+    }
+
+    public long LatestChange()
+    {
+        lock (_responses) return _changes.Count;
+    }
+
+    public (IReadOnlyList<string> Serials, long LatestId) ChangesSince(long afterId, int limit = 10_000)
+    {
+        lock (_responses) return (_changes.Skip((int)afterId).Take(limit).ToList(), Math.Min(_changes.Count, afterId + limit));
+    }
+
+    public void PruneChanges(DateTimeOffset before) { }
 }

@@ -21,7 +21,8 @@ internal sealed class TestCa
         Issuer = new CertificateIssuer(Stores, Stores, Stores, Settings,
             new IdentityNumberProtector(Stores.GetSecret(HierarchyBuilder.IdentityHashSecretId)), Crls, Clock);
         Status = new CertificateStatusService(Stores, Clock);
-        Ocsp = new OcspResponder(Stores, Stores, Responders, Settings.Ocsp, Clock);
+        Ocsp = new OcspResponder(Stores, Stores, Stores, new OcspResponseCache(1 << 20), Responders, Settings.Ocsp, Clock);
+        Presigner = new OcspPresigner(Ocsp, Stores, Stores, Clock);
     }
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 2, 0, 0, TimeSpan.Zero));
@@ -32,6 +33,7 @@ internal sealed class TestCa
     public CertificateStatusService Status { get; }
     public CrlPublisher Crls { get; }
     public OcspResponder Ocsp { get; }
+    public OcspPresigner Presigner { get; }
 
     public IssuedCertificate IssuePersonal(string name = "CHAN Tai Man")
     {

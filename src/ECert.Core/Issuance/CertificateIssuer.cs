@@ -99,7 +99,12 @@ public sealed class CertificateIssuer(
         }
     }
 
-    private TbsCertificate Prepare(CertificateProfile profile, CaRecord issuer, BuiltSubject subject, PublicKey publicKey,
+    /// <summary>
+    /// The to-be-signed certificate for a reserved serial: the profile's extensions, the partition's
+    /// CRL URL, the responder URL and the protected identity number. Used by <see cref="Issue"/> and
+    /// by bulk issuance, which reserves and stores whole batches itself.
+    /// </summary>
+    public TbsCertificate Prepare(CertificateProfile profile, CaRecord issuer, BuiltSubject subject, PublicKey publicKey,
         byte[] serial, int partition, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         var keyUsage = profile.KeyUsage;

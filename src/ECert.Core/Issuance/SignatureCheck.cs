@@ -19,6 +19,18 @@ public static class SignatureCheck
 
     public static bool IsValid(byte[] signedObject, X509Certificate2 issuer)
     {
+        if (issuer.PublicKey.Oid.Value == Oids.RsaEncryption)
+        {
+            using var rsa = issuer.GetRSAPublicKey()!;
+            return IsValid(signedObject, rsa);
+        }
+        using var ec = issuer.GetECDsaPublicKey()!;
+        return IsValid(signedObject, ec);
+    }
+
+    /// <summary>The same with the issuer's public key already opened (RSA or ECDsa), for checking many objects.</summary>
+    public static bool IsValid(byte[] signedObject, AsymmetricAlgorithm issuerKey)
+    {
         var reader = new AsnReader(signedObject, AsnEncodingRules.DER).ReadSequence();
         var tbs = reader.ReadEncodedValue().ToArray();
         var algorithm = reader.ReadSequence();
@@ -31,12 +43,11 @@ public static class SignatureCheck
             "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
             _ => throw new ECertException(ErrorKind.Internal, $"unexpected signature algorithm {algorithmOid}"),
         };
-        if (issuer.PublicKey.Oid.Value == Oids.RsaEncryption)
+        return issuerKey switch
         {
-            using var rsa = issuer.GetRSAPublicKey()!;
-            return rsa.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1);
-        }
-        using var ec = issuer.GetECDsaPublicKey()!;
-        return ec.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
+            RSA rsa => rsa.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1),
+            ECDsa ec => ec.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence),
+            _ => throw new ECertException(ErrorKind.Internal, "the issuer key is neither RSA nor ECDSA"),
+        };
     }
 }

@@ -9,17 +9,27 @@ using ECert.Core.Stores;
 namespace ECert.Core.Ocsp;
 
 /// <summary>An encoded OCSP response and what HTTP caching needs to know about it.</summary>
-public sealed record OcspResult(byte[] Der, OcspResponseStatus Status, DateTimeOffset? ThisUpdate, DateTimeOffset? NextUpdate, string? Problem);
+public sealed record OcspResult(byte[] Der, OcspResponseStatus Status, DateTimeOffset? ThisUpdate, DateTimeOffset? NextUpdate, string? Problem)
+{
+    /// <summary>The HTTP entity tag, computed once for a pre-signed response.</summary>
+    public string? ETag { get; init; }
+}
 
 /// <summary>
 /// Answers OCSP requests for the issuing CAs (RFC 6960), signing with each CA's delegated
-/// responder certificate. Reads status from the store on every request, so a change committed by
-/// any process is answered at once. A request we cannot parse gets malformedRequest; one about an
-/// issuer we do not serve gets unauthorized; a serial we never issued gets unknown.
+/// responder certificate. The common request (one certificate, SHA-1 CertID, no nonce: RFC 5019)
+/// is answered with a pre-signed response: from the in-memory cache, else from the store, else
+/// signed now from the certificate's status and stored. A status change withdraws the stored
+/// response in the same transaction and the cache learns of it by polling (<see cref="OcspPresigner"/>).
+/// Other requests (a nonce, several certificates, another hash) are signed live from the store.
+/// A request we cannot parse gets malformedRequest; one about an issuer we do not serve gets
+/// unauthorized; a serial we never issued gets unknown (signed live, never stored).
 /// </summary>
 public sealed class OcspResponder(
     ICaStore cas,
     ICertificateStatusReader certificates,
+    IOcspResponseStore responses,
+    OcspResponseCache cache,
     ResponderCertificates responders,
     OcspSettings settings,
     TimeProvider time)
@@ -36,6 +46,10 @@ public sealed class OcspResponder(
     private volatile IReadOnlyList<IssuerIdentity>? _issuers;
     private readonly ConcurrentDictionary<string, ActiveResponder> _active = new();
     private readonly Lock _renewLock = new();
+
+    public OcspResponseCache Cache => cache;
+
+    public TimeSpan ResponseValidity => TimeSpan.FromHours(settings.ResponseValidityHours);
 
     public OcspResult Respond(ReadOnlySpan<byte> requestDer)
     {
@@ -54,26 +68,102 @@ public sealed class OcspResponder(
             caSlug = slug;
         }
 
-        var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
-        var nextUpdate = now.AddHours(settings.ResponseValidityHours);
-        var answers = request.CertIds.Select(id => Answer(id, caSlug!, now, nextUpdate)).ToList();
-        var responder = Responder(caSlug!, now);
+        var now = time.GetUtcNow();
+        if (request is { Nonce: null, CertIds: [{ HashAlgorithmOid: Oids.Sha1 } single] })
+            return Presigned(single, caSlug!, now);
+        return Live(request, caSlug!, DerWriting.TruncateToSeconds(now));
+    }
+
+    private OcspResult Presigned(OcspCertId certId, string caSlug, DateTimeOffset now)
+    {
+        var serialHex = Convert.ToHexString(certId.Serial);
+        if (cache.TryGet(serialHex, out var cached) && cached.CaSlug == caSlug && cached.NextUpdate > now) return cached.Result;
+        var watermark = cache.ChangeWatermark;
+        if (responses.Find(serialHex) is { } stored && stored.CaSlug == caSlug && stored.NextUpdate > now)
+        {
+            var entry = ToCached(stored);
+            cache.TryAdd(serialHex, entry, watermark);
+            return entry.Result;
+        }
+        var record = certificates.FindCertificate(serialHex);
+        if (!IsIssued(record, caSlug))
+            return Live(new OcspRequest([certId], null), caSlug, DerWriting.TruncateToSeconds(now));
+        var signed = Presign(record!, now);
+        // An expired certificate is answered but not kept: nothing refreshes it.
+        if (record!.NotAfter > now && responses.SaveIfCurrent(signed, record))
+        {
+            var entry = ToCached(signed);
+            cache.TryAdd(serialHex, entry, watermark);
+            return entry.Result;
+        }
+        return ToCached(signed).Result;
+    }
+
+    /// <summary>Signs a certificate's response ahead of time, as its status stands in <paramref name="record"/>.</summary>
+    public PresignedResponse Presign(CertificateRecord record, DateTimeOffset now)
+    {
+        var thisUpdate = DerWriting.TruncateToSeconds(now);
+        var nextUpdate = thisUpdate + ResponseValidity;
+        var issuer = Issuers().First(i => i.CaSlug == record.CaSlug && i.HashOid == Oids.Sha1);
+        var certId = CanonicalSha1CertId(issuer, Convert.FromHexString(record.SerialHex));
+        var responder = Responder(record.CaSlug, thisUpdate);
+        var der = OcspResponseEncoder.Successful([Answer(record, certId, thisUpdate, nextUpdate)], responder.KeyHash, thisUpdate, null,
+            responder.Key, responder.Certificate);
+        return new PresignedResponse(record.SerialHex, record.CaSlug, thisUpdate, nextUpdate, der);
+    }
+
+    private static CachedResponse ToCached(PresignedResponse response) =>
+        new(response.CaSlug,
+            new OcspResult(response.Der, OcspResponseStatus.Successful, response.ThisUpdate, response.NextUpdate, null)
+            {
+                ETag = $"\"{Convert.ToHexString(SHA1.HashData(response.Der))}\"",
+            },
+            response.NextUpdate);
+
+    private OcspResult Live(OcspRequest request, string caSlug, DateTimeOffset now)
+    {
+        var nextUpdate = now + ResponseValidity;
+        var answers = request.CertIds.Select(id => Answer(certificates.FindCertificate(Convert.ToHexString(id.Serial)), caSlug, id, now, nextUpdate)).ToList();
+        var responder = Responder(caSlug, now);
         var der = OcspResponseEncoder.Successful(answers, responder.KeyHash, now, request.Nonce, responder.Key, responder.Certificate);
         return new OcspResult(der, OcspResponseStatus.Successful, now, nextUpdate, null);
     }
 
-    private OcspSingleAnswer Answer(OcspCertId certId, string caSlug, DateTimeOffset now, DateTimeOffset nextUpdate)
-    {
-        var record = certificates.FindCertificate(Convert.ToHexString(certId.Serial));
-        if (record is null || record.CaSlug != caSlug || record.State is CertificateState.Reserved or CertificateState.Abandoned)
-            return new OcspSingleAnswer(certId, OcspCertStatus.Unknown, null, null, now, nextUpdate);
-        return record.State switch
+    private static bool IsIssued(CertificateRecord? record, string caSlug) =>
+        record is not null && record.CaSlug == caSlug && record.State is not (CertificateState.Reserved or CertificateState.Abandoned);
+
+    private static OcspSingleAnswer Answer(CertificateRecord? record, string caSlug, OcspCertId certId, DateTimeOffset now, DateTimeOffset nextUpdate) =>
+        IsIssued(record, caSlug)
+            ? Answer(record!, certId, now, nextUpdate)
+            : new OcspSingleAnswer(certId, OcspCertStatus.Unknown, null, null, now, nextUpdate);
+
+    private static OcspSingleAnswer Answer(CertificateRecord record, OcspCertId certId, DateTimeOffset now, DateTimeOffset nextUpdate) =>
+        record.State switch
         {
             CertificateState.Revoked or CertificateState.Suspended =>
                 new OcspSingleAnswer(certId, OcspCertStatus.Revoked, record.RevokedAt, record.Reason, now, nextUpdate),
             _ => new OcspSingleAnswer(certId, OcspCertStatus.Good, null, null, now, nextUpdate),
         };
+
+    /// <summary>CertID ::= SEQUENCE { hashAlgorithm (SHA-1, NULL parameters), issuerNameHash, issuerKeyHash, serialNumber }.</summary>
+    private static OcspCertId CanonicalSha1CertId(IssuerIdentity issuer, byte[] serial)
+    {
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier(Oids.Sha1);
+                writer.WriteNull();
+            }
+            writer.WriteOctetString(issuer.NameHash);
+            writer.WriteOctetString(issuer.KeyHash);
+            DerWriting.WritePositiveInteger(writer, serial);
+        }
+        return new OcspCertId(Oids.Sha1, issuer.NameHash, issuer.KeyHash, serial, writer.Encode());
     }
+
+    private IReadOnlyList<IssuerIdentity> Issuers() => _issuers ??= LoadIssuers();
 
     private string? FindIssuer(OcspCertId certId)
     {

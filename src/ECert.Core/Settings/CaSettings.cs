@@ -99,8 +99,23 @@ public sealed class OcspSettings
     /// <summary>Validity of the delegated responder certificates issued to each issuing CA's responder.</summary>
     public int ResponderCertificateValidityDays { get; set; } = 90;
 
+    /// <summary>The most memory the responder's cache of pre-signed responses may hold, whatever the number of certificates.</summary>
+    public int CacheMegabytes { get; set; } = 64;
+
+    /// <summary>How often the responder polls the store for status changes; a revocation is served within this plus one signature.</summary>
+    public int ChangePollMilliseconds { get; set; } = 200;
+
+    /// <summary>How many threads the server gives to signing missing and expiring responses in the background.</summary>
+    public int PresignThreads { get; set; } = 1;
+
     public void Validate()
     {
+        if (CacheMegabytes is < 0 or > 65_536)
+            throw ECertException.Invalid("Ocsp.CacheMegabytes must be between 0 and 65536");
+        if (ChangePollMilliseconds is < 10 or > 1000)
+            throw ECertException.Invalid("Ocsp.ChangePollMilliseconds must be between 10 and 1000, so a revocation reaches the responder within a second");
+        if (PresignThreads is < 1 or > 64)
+            throw ECertException.Invalid("Ocsp.PresignThreads must be between 1 and 64");
         if (ResponseValidityHours is < 1 or > 240)
             throw ECertException.Invalid("Ocsp.ResponseValidityHours must be between 1 and 240");
         if (HttpMaxAgeSeconds < 0)

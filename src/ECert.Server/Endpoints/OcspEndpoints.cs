@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ECert.Server.Endpoints;
@@ -19,19 +20,32 @@ public static partial class OcspEndpoints
 
     public static void MapOcsp(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/ocsp", async (HttpContext context, OcspResponder responder, ILogger<OcspResponder> logger) =>
+        // Plain request delegates: the responder and settings are resolved once, not per request,
+        // so a cached answer costs a parse, a dictionary lookup and a write.
+        var responder = app.ServiceProvider.GetRequiredService<OcspResponder>();
+        var instance = app.ServiceProvider.GetRequiredService<EcertInstance>();
+        var logger = app.ServiceProvider.GetRequiredService<ILogger<OcspResponder>>();
+        var maxAgeLimit = instance.Settings.Ocsp.HttpMaxAgeSeconds;
+
+        app.MapPost("/ocsp", async context =>
         {
             var body = await ReadBodyAsync(context.Request, OcspRequest.MaxRequestBytes + 1);
-            var result = Respond(responder, body, logger);
-            return Results.Bytes(result.Der, ResponseType);
+            await WriteAsync(context.Response, Respond(responder, body, logger));
         });
 
-        app.MapGet("/ocsp/{**request}", (HttpContext context, OcspResponder responder, EcertInstance instance, ILogger<OcspResponder> logger) =>
+        app.MapGet("/ocsp/{**request}", context =>
         {
             var result = Respond(responder, DecodeGetRequest(context), logger);
-            SetCacheHeaders(context.Response, result, instance.Settings.Ocsp.HttpMaxAgeSeconds, instance.Time.GetUtcNow());
-            return Results.Bytes(result.Der, ResponseType);
+            SetCacheHeaders(context.Response, result, maxAgeLimit, instance.Time.GetUtcNow());
+            return WriteAsync(context.Response, result);
         });
+    }
+
+    private static Task WriteAsync(HttpResponse response, OcspResult result)
+    {
+        response.ContentType = ResponseType;
+        response.ContentLength = result.Der.Length;
+        return response.Body.WriteAsync(result.Der).AsTask();
     }
 
     /// <summary>Whatever fails on our side is an OCSP internalError, never an HTML page or a dropped connection.</summary>
@@ -96,6 +110,6 @@ public static partial class OcspEndpoints
         response.Headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
         response.Headers.LastModified = thisUpdate.ToString("R");
         response.Headers.Expires = now.AddSeconds(maxAge).ToString("R");
-        response.Headers.ETag = $"\"{Convert.ToHexString(SHA1.HashData(result.Der))}\"";
+        response.Headers.ETag = result.ETag ?? $"\"{Convert.ToHexString(SHA1.HashData(result.Der))}\"";
     }
 }

@@ -1,0 +1,84 @@
+using ECert.Core.Status;
+
+namespace ECert.Core.Bulk;
+
+public enum BulkKind { Issue, Revoke }
+
+/// <summary>
+/// A bulk job (a bureau file being issued, a list of serials being revoked) and how far it has
+/// durably got. The offsets say where the input resumes and where the output and reject files end:
+/// after a crash the files are cut back to them, so every input line ends in exactly one result.
+/// </summary>
+public sealed record BulkJob
+{
+    public long Id { get; init; }
+    public required BulkKind Kind { get; init; }
+    /// <summary>Identifies the job from its arguments: the same command line resumes the same job.</summary>
+    public required string JobKey { get; init; }
+    public string? Profile { get; init; }
+    public RevocationReason? Reason { get; init; }
+    public required string InputPath { get; init; }
+    public required long InputSize { get; init; }
+    public required DateTimeOffset InputModified { get; init; }
+    public string? OutputPath { get; init; }
+    public required string RejectPath { get; init; }
+    public BulkCheckpoint Checkpoint { get; init; } = BulkCheckpoint.Start;
+    public int Runs { get; init; } = 1;
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+}
+
+/// <summary>What is durably done: input consumed up to <see cref="InputOffset"/> (the next line is <see cref="NextLine"/>).</summary>
+public sealed record BulkCheckpoint(long InputOffset, long NextLine, long OutputOffset, long RejectOffset, long Done, long Rejected)
+{
+    public static readonly BulkCheckpoint Start = new(0, 1, 0, 0, 0, 0);
+}
+
+/// <summary>A serial reserved for one line of a bureau file, before the key signs.</summary>
+public sealed record BulkReservation(string SerialHex, long Line, string CardNumber, string SubjectDisplay);
+
+/// <summary>What the store fixed for a reservation: the subscriber's new SRN and the CRL partition.</summary>
+public sealed record ReservedSlot(string Srn, int Partition);
+
+/// <summary>A signed certificate of a batch, to be stored as issued.</summary>
+public sealed record BulkIssued(string SerialHex, byte[] Der);
+
+/// <summary>The outcome of one serial of a bulk revocation batch.</summary>
+public enum BulkRevocationOutcome { Revoked, AlreadyRevoked, NotFound }
+
+/// <summary>Where bulk jobs keep their progress; each batch is one transaction with its checkpoint.</summary>
+public interface IBulkStore
+{
+    BulkJob? FindJob(string jobKey);
+
+    BulkJob CreateJob(BulkJob job);
+
+    /// <summary>
+    /// Starts another run of an unfinished job: its serials reserved but never stored as issued
+    /// are abandoned (never reused, never signed again). Returns how many were abandoned.
+    /// </summary>
+    int ResumeJob(long jobId, DateTimeOffset at);
+
+    /// <summary>
+    /// In one transaction: a new SRN for each record, the CA's issue count and each serial's CRL
+    /// partition, and the reservation rows. Returns the slots in the order of <paramref name="reservations"/>.
+    /// </summary>
+    IReadOnlyList<ReservedSlot> ReserveBatch(long jobId, string caSlug, string profile, IReadOnlyList<BulkReservation> reservations,
+        DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset reservedAt, int partitionSize);
+
+    /// <summary>In one transaction: the certificates become valid and published, the failed reservations abandoned, the checkpoint moves.</summary>
+    void CompleteIssueBatch(long jobId, IReadOnlyList<BulkIssued> issued, IReadOnlyList<(string SerialHex, string Why)> abandoned,
+        BulkCheckpoint checkpoint, DateTimeOffset at);
+
+    /// <summary>The outcome a revocation of each serial would have now (read only).</summary>
+    IReadOnlyList<BulkRevocationOutcome> CheckRevocations(IReadOnlyList<string> serials);
+
+    /// <summary>
+    /// In one transaction: revokes each serial still valid or suspended (compare-and-set, with its
+    /// status history and its pre-signed OCSP response withdrawn) and moves the checkpoint.
+    /// Returns how many were revoked by this call.
+    /// </summary>
+    int RevokeBatch(long jobId, IReadOnlyList<string> serials, RevocationReason reason, DateTimeOffset at, BulkCheckpoint checkpoint);
+
+    void CompleteJob(long jobId, DateTimeOffset at);
+}
