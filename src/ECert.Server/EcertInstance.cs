@@ -178,7 +178,7 @@ public sealed class EcertInstance
     public CrlPublisher CrlPublisher() => new(Cas, Certificates, Keys, Settings, Time);
 
     public OcspResponder OcspResponder() =>
-        new(Cas, Certificates, OcspResponses, new OcspResponseCache(Settings.Ocsp.CacheMegabytes * 1024L * 1024), Responders(), Settings.Ocsp, Time);
+        new(Cas, Certificates, OcspResponses, new OcspResponseCache(Settings.Ocsp.CacheMegabytes * 1024L * 1024, OcspResponses.LatestChange()), Responders(), Settings.Ocsp, Time);
 
     public OcspPresigner OcspPresigner(OcspResponder responder) => new(responder, OcspResponses, Certificates, Time);
 

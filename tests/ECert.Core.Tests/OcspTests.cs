@@ -10,7 +10,7 @@ namespace ECert.Core.Tests;
 public class OcspTests
 {
     [Fact]
-    public void StatusFollowsEveryChangeAtOnce()
+    public void StatusFollowsEveryChangeAtTheNextPoll()
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
@@ -18,11 +18,27 @@ public class OcspTests
 
         Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(request).Der).CertStatus);
         ca.Status.Suspend(issued.SerialHex);
+        ca.Presigner.PollChanges();
         Assert.Equal((OcspCertStatus.Revoked, RevocationReason.CertificateHold), Pick(OcspWire.Read(ca.Ocsp.Respond(request).Der)));
         ca.Status.Resume(issued.SerialHex);
+        ca.Presigner.PollChanges();
         Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(request).Der).CertStatus);
         ca.Status.Revoke(issued.SerialHex, RevocationReason.KeyCompromise);
+        ca.Presigner.PollChanges();
         Assert.Equal((OcspCertStatus.Revoked, RevocationReason.KeyCompromise), Pick(OcspWire.Read(ca.Ocsp.Respond(request).Der)));
+    }
+
+    [Fact]
+    public void RequestsWithANonceAreSignedLiveWithTheCurrentStatus()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex)).Der).CertStatus);
+        ca.Status.Revoke(issued.SerialHex, RevocationReason.KeyCompromise);
+        var nonce = new byte[] { 0x04, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+        var live = OcspWire.Read(ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, nonce)).Der);
+        Assert.Equal(OcspCertStatus.Revoked, live.CertStatus);
+        Assert.Equal(nonce, live.Nonce);
     }
 
     private static (OcspCertStatus?, RevocationReason?) Pick((OcspResponseStatus, OcspCertStatus? Status, RevocationReason? Reason, byte[]?) r) => (r.Status, r.Reason);

@@ -14,7 +14,6 @@ public sealed record PresignReport(int Signed, int Stored, bool CycleFinished);
 public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore responses, ICertificateStatusReader certificates, TimeProvider time)
 {
     private long _position;
-    private bool _started;
 
     /// <summary>How many changed certificates one poll re-signs; after a mass revocation the rest are signed on their first request or by the walk.</summary>
     public const int ResignPerPoll = 1000;
@@ -27,12 +26,6 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
     public int PollChanges()
     {
         var cache = responder.Cache;
-        if (!_started)
-        {
-            // Changes from before this process started concern nothing in its (empty) cache.
-            cache.Forget([], responses.LatestChange());
-            _started = true;
-        }
         var changed = new List<string>();
         while (true)
         {

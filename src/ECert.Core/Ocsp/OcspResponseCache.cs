@@ -19,12 +19,13 @@ public sealed record CachedResponse(string CaSlug, OcspResult Result, DateTimeOf
 /// <see cref="TryAdd"/>), so a withdrawn answer never comes back; under heavy churn a few answers
 /// are served without being cached, never served stale.
 /// </summary>
-public sealed class OcspResponseCache(long budgetBytes)
+public sealed class OcspResponseCache(long budgetBytes, long changeWatermark = 0)
 {
     private readonly ConcurrentDictionary<string, CachedResponse> _entries = new(StringComparer.Ordinal);
     private readonly Lock _evictLock = new();
     private long _bytes;
-    private long _changeWatermark;
+    // Starts at the store's latest change: older changes concern nothing in an empty cache.
+    private long _changeWatermark = changeWatermark;
 
     public long BudgetBytes { get; } = budgetBytes;
     public long Bytes => Interlocked.Read(ref _bytes);
