@@ -31,12 +31,27 @@ public static class SignatureCheck
             "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
             _ => throw new ECertException(ErrorKind.Internal, $"unexpected signature algorithm {algorithmOid}"),
         };
+        return IsValidOverHash(CryptographicOperations.HashData(hash, tbs), hash, signature, issuer);
+    }
+
+    /// <summary>
+    /// The same check for an object hashed while it was streamed (a large CRL): the signature over
+    /// <paramref name="tbsHash"/>, the digest of the to-be-signed bytes made with <paramref name="hash"/>.
+    /// </summary>
+    public static void RequireValidOverHash(byte[] tbsHash, HashAlgorithmName hash, byte[] signature, X509Certificate2 issuer)
+    {
+        if (!IsValidOverHash(tbsHash, hash, signature, issuer))
+            throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate; nothing was stored");
+    }
+
+    private static bool IsValidOverHash(byte[] tbsHash, HashAlgorithmName hash, byte[] signature, X509Certificate2 issuer)
+    {
         if (issuer.PublicKey.Oid.Value == Oids.RsaEncryption)
         {
             using var rsa = issuer.GetRSAPublicKey()!;
-            return rsa.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1);
+            return rsa.VerifyHash(tbsHash, signature, hash, RSASignaturePadding.Pkcs1);
         }
         using var ec = issuer.GetECDsaPublicKey()!;
-        return ec.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
+        return ec.VerifyHash(tbsHash, signature, DSASignatureFormat.Rfc3279DerSequence);
     }
 }
