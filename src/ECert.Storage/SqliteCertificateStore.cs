@@ -1,7 +1,9 @@
 using ECert.Core;
 using ECert.Core.Status;
 using ECert.Core.Stores;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ECert.Storage;
 
@@ -195,24 +197,40 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         public long FirstNumber => firstNumber;
         public int PartitionCount => partitionCount;
 
+        /// <remarks>
+        /// Read with SQLitePCL's own calls on the connection's handle (inside its read transaction):
+        /// per row they cost a third of SqliteDataReader's, which matters at a million rows.
+        /// </remarks>
         public IEnumerable<RevokedEntry> Entries(int? partition)
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"""
+            var sql = $"""
                 SELECT serial, partition, revoked_at, reason, invalidity_date FROM certificates
-                WHERE ca_slug = $ca AND state IN ('revoked', 'suspended') AND not_after >= $at
-                  {(partition is null ? "" : "AND partition = $partition")}
+                WHERE ca_slug = ?1 AND state IN ('revoked', 'suspended') AND not_after >= ?2
+                  {(partition is null ? "" : "AND partition = ?3")}
                 ORDER BY partition, serial
                 """;
-            command.Parameters.AddWithValue("$ca", caSlug);
-            command.Parameters.AddWithValue("$at", at.ToUnixTimeSeconds());
-            if (partition is { } p) command.Parameters.AddWithValue("$partition", p);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-                yield return new RevokedEntry(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
-                    reader.IsDBNull(3) ? RevocationReason.Unspecified : (RevocationReason)reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)));
+            Check(raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement));
+            using (statement)
+            {
+                Check(raw.sqlite3_bind_text(statement, 1, caSlug));
+                Check(raw.sqlite3_bind_int64(statement, 2, at.ToUnixTimeSeconds()));
+                if (partition is { } p) Check(raw.sqlite3_bind_int(statement, 3, p));
+                int status;
+                while ((status = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                    yield return new RevokedEntry(
+                        Encoding.ASCII.GetString(raw.sqlite3_column_blob(statement, 0)),
+                        raw.sqlite3_column_int(statement, 1),
+                        DateTimeOffset.FromUnixTimeSeconds(raw.sqlite3_column_int64(statement, 2)),
+                        raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? RevocationReason.Unspecified : (RevocationReason)raw.sqlite3_column_int(statement, 3),
+                        raw.sqlite3_column_type(statement, 4) == raw.SQLITE_NULL ? null : DateTimeOffset.FromUnixTimeSeconds(raw.sqlite3_column_int64(statement, 4)));
+                if (status != raw.SQLITE_DONE) Check(status);
+            }
+        }
+
+        private void Check(int status)
+        {
+            if (status != raw.SQLITE_OK)
+                throw new ECertException(ErrorKind.Internal, $"the database refused to read the CRL entries: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}");
         }
 
         public void Dispose()
