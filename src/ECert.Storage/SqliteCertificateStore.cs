@@ -198,8 +198,8 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         public int PartitionCount => partitionCount;
 
         /// <remarks>
-        /// Read with SQLitePCL's own calls on the connection's handle (inside its read transaction):
-        /// per row they cost a third of SqliteDataReader's, which matters at a million rows.
+        /// Read with SQLitePCL's own calls on the connection's handle (inside its read transaction),
+        /// which skip SqliteDataReader's per-column checks: a million rows are read per full CRL.
         /// </remarks>
         public IEnumerable<RevokedEntry> Entries(int? partition)
         {
