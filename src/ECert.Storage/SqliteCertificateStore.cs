@@ -1,7 +1,9 @@
 using ECert.Core;
 using ECert.Core.Status;
 using ECert.Core.Stores;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ECert.Storage;
 
@@ -152,58 +154,137 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         return reader.Read() ? ReadCertificate(reader) : null;
     }
 
-    public CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
+    /// <summary>
+    /// The snapshot is a read transaction on its own connection, begun while another connection
+    /// holds the write lock (BEGIN IMMEDIATE) to allocate the CRL numbers. In WAL mode the read
+    /// transaction sees every commit made before it starts; while the lock is held no status
+    /// change can commit, so the entries it reads are exactly the state at the moment the numbers
+    /// were taken. A later run takes its numbers (higher) only after this lock is released, and its
+    /// snapshot is therefore at least as recent: a higher-numbered CRL never misses a revocation a
+    /// lower one shows. Unlike one write transaction around the whole run, revocations and issuance
+    /// wait only for the number allocation, not for a million entries to be encoded and stored.
+    /// </summary>
+    public ICrlSnapshot OpenCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
     {
-        using var connection = database.Open();
-        // BEGIN IMMEDIATE (the provider's default): no status change commits between reading the
-        // entries and taking the numbers.
-        using var transaction = connection.BeginTransaction();
+        using var writer = database.Open();
+        using var allocation = writer.BeginTransaction(); // BEGIN IMMEDIATE: the write lock
+        var reader = database.Open();
+        try
+        {
+            var snapshot = reader.BeginTransaction(deferred: true);
+            // The first read starts the snapshot, under the lock held by the allocation.
+            var partitions = PartitionCount(reader, snapshot, caSlug);
+            var numbers = onlyPartition is null ? 1 + partitions : 1;
+            using var allocate = writer.CreateCommand();
+            allocate.Transaction = allocation;
+            allocate.CommandText = "UPDATE certificate_authorities SET crl_number = crl_number + $n WHERE slug = $ca RETURNING crl_number";
+            allocate.Parameters.AddWithValue("$ca", caSlug);
+            allocate.Parameters.AddWithValue("$n", numbers);
+            var last = allocate.ExecuteScalar() as long? ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
+            allocation.Commit();
+            return new SqliteCrlSnapshot(reader, snapshot, caSlug, at, last - numbers + 1, partitions);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
 
-        using var count = connection.CreateCommand();
-        count.Transaction = transaction;
-        count.CommandText = "SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = $ca";
-        count.Parameters.AddWithValue("$ca", caSlug);
-        var partitions = (int)(long)count.ExecuteScalar()!;
+    /// <summary>
+    /// An open CRL snapshot. Each <see cref="Entries"/> call is one query on the covering index
+    /// certificates_on_crls (migration 0012), in index order, so no large certificate row is read
+    /// and nothing is sorted or held in memory.
+    /// </summary>
+    private sealed class SqliteCrlSnapshot(SqliteConnection connection, SqliteTransaction transaction, string caSlug, DateTimeOffset at,
+        long firstNumber, int partitionCount) : ICrlSnapshot
+    {
+        public long FirstNumber => firstNumber;
+        public int PartitionCount => partitionCount;
 
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            SELECT serial, partition, revoked_at, reason, invalidity_date FROM certificates
-            WHERE ca_slug = $ca AND state IN ('revoked', 'suspended') AND not_after >= $at
-              AND ($partition IS NULL OR partition = $partition)
-            ORDER BY partition, serial
-            """;
-        command.Parameters.AddWithValue("$ca", caSlug);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("$partition", (object?)onlyPartition ?? DBNull.Value);
-        var entries = new List<RevokedEntry>();
-        using (var reader = command.ExecuteReader())
-            while (reader.Read())
-                entries.Add(new RevokedEntry(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
-                    reader.IsDBNull(3) ? RevocationReason.Unspecified : (RevocationReason)reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4))));
+        /// <remarks>
+        /// Read with SQLitePCL's own calls on the connection's handle (inside its read transaction),
+        /// which skip SqliteDataReader's per-column checks: a million rows are read per full CRL.
+        /// </remarks>
+        public IEnumerable<RevokedEntry> Entries(int? partition)
+        {
+            var sql = $"""
+                SELECT serial, partition, revoked_at, reason, invalidity_date FROM certificates
+                WHERE ca_slug = ?1 AND state IN ('revoked', 'suspended') AND not_after >= ?2
+                  {(partition is null ? "" : "AND partition = ?3")}
+                ORDER BY partition, serial
+                """;
+            Check(raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement));
+            using (statement)
+            {
+                Check(raw.sqlite3_bind_text(statement, 1, caSlug));
+                Check(raw.sqlite3_bind_int64(statement, 2, at.ToUnixTimeSeconds()));
+                if (partition is { } p) Check(raw.sqlite3_bind_int(statement, 3, p));
+                int status;
+                while ((status = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                    yield return new RevokedEntry(
+                        Encoding.ASCII.GetString(raw.sqlite3_column_blob(statement, 0)),
+                        raw.sqlite3_column_int(statement, 1),
+                        DateTimeOffset.FromUnixTimeSeconds(raw.sqlite3_column_int64(statement, 2)),
+                        raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? RevocationReason.Unspecified : (RevocationReason)raw.sqlite3_column_int(statement, 3),
+                        raw.sqlite3_column_type(statement, 4) == raw.SQLITE_NULL ? null : DateTimeOffset.FromUnixTimeSeconds(raw.sqlite3_column_int64(statement, 4)));
+                if (status != raw.SQLITE_DONE) Check(status);
+            }
+        }
 
-        var numbers = onlyPartition is null ? 1 + partitions : 1;
-        using var allocate = connection.CreateCommand();
-        allocate.Transaction = transaction;
-        allocate.CommandText = "UPDATE certificate_authorities SET crl_number = crl_number + $n WHERE slug = $ca RETURNING crl_number";
-        allocate.Parameters.AddWithValue("$ca", caSlug);
-        allocate.Parameters.AddWithValue("$n", numbers);
-        var last = allocate.ExecuteScalar() as long? ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
-        transaction.Commit();
-        return new CrlSnapshot(last - numbers + 1, partitions, entries);
+        private void Check(int status)
+        {
+            if (status != raw.SQLITE_OK)
+                throw new ECertException(ErrorKind.Internal, $"the database refused to read the CRL entries: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}");
+        }
+
+        public void Dispose()
+        {
+            transaction.Dispose(); // rolls back the read transaction
+            connection.Dispose();
+        }
     }
 
     public int PartitionCount(string caSlug)
     {
         using var connection = database.Open();
+        return PartitionCount(connection, null, caSlug);
+    }
+
+    /// <summary>MAX over the index certificates_by_partition: one seek, whatever the table's size.</summary>
+    private static int PartitionCount(SqliteConnection connection, SqliteTransaction? transaction, string caSlug)
+    {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = $ca";
         command.Parameters.AddWithValue("$ca", caSlug);
         return (int)(long)command.ExecuteScalar()!;
     }
 
-    public void SaveCrl(CrlRecord crl)
+    public IReadOnlyList<CrlCoverage> CrlCoverage()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.slug,
+                   (SELECT next_update FROM crls WHERE ca_slug = a.slug AND partition = -1 ORDER BY number DESC LIMIT 1),
+                   (SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = a.slug)
+                     > (SELECT COUNT(DISTINCT partition) FROM crls WHERE ca_slug = a.slug AND partition >= 0)
+            FROM certificate_authorities a
+            """;
+        using var reader = command.ExecuteReader();
+        var coverage = new List<CrlCoverage>();
+        while (reader.Read())
+            coverage.Add(new CrlCoverage(reader.GetString(0),
+                reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(1)), reader.GetInt64(2) != 0));
+        return coverage;
+    }
+
+    /// <summary>
+    /// Reserves the CRL's exact size with zeroblob() and fills it through an incremental blob
+    /// stream, so a CRL of tens of megabytes is never held in memory; then prunes old CRLs.
+    /// </summary>
+    public void SaveCrl(CrlRecord crl, Action<Stream> writeDer)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -211,9 +292,8 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO crls (ca_slug, partition, number, this_update, next_update, entries, der)
-            VALUES ($ca, $partition, $number, $this, $next, $entries, $der);
-            DELETE FROM crls WHERE ca_slug = $ca AND partition = $partition
-              AND number NOT IN (SELECT number FROM crls WHERE ca_slug = $ca AND partition = $partition ORDER BY number DESC LIMIT $keep);
+            VALUES ($ca, $partition, $number, $this, $next, $entries, zeroblob($bytes))
+            RETURNING rowid
             """;
         insert.Parameters.AddWithValue("$ca", crl.CaSlug);
         insert.Parameters.AddWithValue("$partition", crl.Partition ?? -1);
@@ -221,9 +301,25 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         insert.Parameters.AddWithValue("$this", crl.ThisUpdate.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$next", crl.NextUpdate.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$entries", crl.EntryCount);
-        insert.Parameters.AddWithValue("$der", crl.Der);
-        insert.Parameters.AddWithValue("$keep", CrlsKeptPerScope);
-        insert.ExecuteNonQuery();
+        insert.Parameters.AddWithValue("$bytes", crl.Bytes);
+        var rowid = (long)insert.ExecuteScalar()!;
+        using (var blob = new SqliteBlob(connection, "crls", "der", rowid))
+        {
+            writeDer(blob);
+            if (blob.Position != crl.Bytes)
+                throw new ECertException(ErrorKind.Internal, $"the CRL wrote {blob.Position} bytes, not the {crl.Bytes} announced; nothing was stored");
+        }
+
+        using var prune = connection.CreateCommand();
+        prune.Transaction = transaction;
+        prune.CommandText = """
+            DELETE FROM crls WHERE ca_slug = $ca AND partition = $partition
+              AND number NOT IN (SELECT number FROM crls WHERE ca_slug = $ca AND partition = $partition ORDER BY number DESC LIMIT $keep)
+            """;
+        prune.Parameters.AddWithValue("$ca", crl.CaSlug);
+        prune.Parameters.AddWithValue("$partition", crl.Partition ?? -1);
+        prune.Parameters.AddWithValue("$keep", CrlsKeptPerScope);
+        prune.ExecuteNonQuery();
         transaction.Commit();
     }
 
@@ -232,7 +328,7 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT number, this_update, next_update, entries, der FROM crls
+            SELECT number, this_update, next_update, entries, length(der) FROM crls
             WHERE ca_slug = $ca AND partition = $partition ORDER BY number DESC LIMIT 1
             """;
         command.Parameters.AddWithValue("$ca", caSlug);
@@ -240,7 +336,66 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         return new CrlRecord(caSlug, partition, reader.GetInt64(0), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(1)),
-            DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt32(3), (byte[])reader[4]);
+            DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt32(3), reader.GetInt64(4));
+    }
+
+    /// <summary>
+    /// A read-only blob stream over the stored DER. It holds its own connection (closed with the
+    /// stream) and, in WAL mode, a read snapshot: pruning by a later save does not cut it short.
+    /// </summary>
+    public Stream? OpenCrl(CrlRecord crl)
+    {
+        var connection = database.Open();
+        try
+        {
+            // One read transaction for the lookup and the blob, so a concurrent prune cannot come between.
+            var transaction = connection.BeginTransaction(deferred: true);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT rowid FROM crls WHERE ca_slug = $ca AND partition = $partition AND number = $number";
+            command.Parameters.AddWithValue("$ca", crl.CaSlug);
+            command.Parameters.AddWithValue("$partition", crl.Partition ?? -1);
+            command.Parameters.AddWithValue("$number", crl.Number);
+            if (command.ExecuteScalar() is not long rowid)
+            {
+                transaction.Dispose();
+                connection.Dispose();
+                return null;
+            }
+            return new BlobReadStream(new SqliteBlob(connection, "crls", "der", rowid, readOnly: true), transaction, connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A read-only blob stream that ends its read transaction and closes its connection when disposed.</summary>
+    private sealed class BlobReadStream(SqliteBlob blob, SqliteTransaction transaction, SqliteConnection connection) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => blob.Length;
+        public override long Position { get => blob.Position; set => blob.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => blob.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => blob.Read(buffer);
+        public override long Seek(long offset, SeekOrigin origin) => blob.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                blob.Dispose();
+                transaction.Dispose();
+                connection.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     internal static CertificateRecord ReadCertificate(SqliteDataReader reader, int offset = 0) => new()

@@ -15,7 +15,7 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
     private readonly Dictionary<string, OcspResponderRecord> _responders = [];
     private readonly Dictionary<string, CertificateRecord> _certificates = [];
     private readonly Dictionary<string, int> _issued = [];
-    private readonly List<CrlRecord> _crls = [];
+    private readonly List<(CrlRecord Record, byte[] Der)> _crls = [];
     private readonly ConcurrentDictionary<string, SigningKey> _keys = new();
     private readonly Dictionary<string, byte[]> _secrets = [];
     private long _srn;
@@ -73,24 +73,50 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
 
     public CertificateRecord? FindCertificate(string serialHex) => _certificates.GetValueOrDefault(serialHex);
 
-    public CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
+    public ICrlSnapshot OpenCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null)
     {
         var entries = _certificates.Values
             .Where(c => c.CaSlug == caSlug && c.State is CertificateState.Revoked or CertificateState.Suspended && c.NotAfter >= at)
-            .Where(c => onlyPartition is null || c.Partition == onlyPartition)
+            .OrderBy(c => c.Partition).ThenBy(c => c.SerialHex, StringComparer.Ordinal)
             .Select(c => new RevokedEntry(c.SerialHex, c.Partition, c.RevokedAt!.Value, c.Reason!.Value, c.InvalidityDate)).ToList();
         var partitions = PartitionCount(caSlug);
         var numbers = onlyPartition is null ? 1 + partitions : 1;
         _crlNumber += numbers;
-        return new CrlSnapshot(_crlNumber - numbers + 1, partitions, entries);
+        return new Snapshot(_crlNumber - numbers + 1, partitions, entries);
+    }
+
+    private sealed class Snapshot(long firstNumber, int partitionCount, List<RevokedEntry> entries) : ICrlSnapshot
+    {
+        public long FirstNumber => firstNumber;
+        public int PartitionCount => partitionCount;
+        public IEnumerable<RevokedEntry> Entries(int? partition) => entries.Where(e => partition is null || e.Partition == partition);
+        public void Dispose() { }
     }
 
     public int PartitionCount(string caSlug) =>
         _certificates.Values.Where(c => c.CaSlug == caSlug).Select(c => c.Partition + 1).DefaultIfEmpty(1).Max();
 
-    public void SaveCrl(CrlRecord crl) => _crls.Add(crl);
+    public IReadOnlyList<CrlCoverage> CrlCoverage() =>
+        _cas.Select(ca => new CrlCoverage(ca.Slug, FindLatestCrl(ca.Slug, null)?.NextUpdate,
+            Enumerable.Range(0, PartitionCount(ca.Slug)).Any(p => FindLatestCrl(ca.Slug, p) is null))).ToList();
+
+    public void SaveCrl(CrlRecord crl, Action<Stream> writeDer)
+    {
+        using var der = new MemoryStream();
+        writeDer(der);
+        if (der.Length != crl.Bytes) throw new InvalidOperationException($"CRL of {der.Length} bytes announced as {crl.Bytes}");
+        _crls.Add((crl, der.ToArray()));
+    }
+
     public CrlRecord? FindLatestCrl(string caSlug, int? partition) =>
-        _crls.Where(c => c.CaSlug == caSlug && c.Partition == partition).MaxBy(c => c.Number);
+        _crls.Where(c => c.Record.CaSlug == caSlug && c.Record.Partition == partition).Select(c => c.Record).MaxBy(c => c.Number);
+
+    public Stream? OpenCrl(CrlRecord crl) =>
+        _crls.Where(c => c.Record == crl).Select(c => new MemoryStream(c.Der, writable: false)).FirstOrDefault();
+
+    /// <summary>The latest CRL of a scope, whole, for assertions.</summary>
+    public byte[] LatestCrlDer(string caSlug, int? partition) =>
+        _crls.Where(c => c.Record.CaSlug == caSlug && c.Record.Partition == partition).OrderBy(c => c.Record.Number).Last().Der;
 
     public SigningKey CreateSigningKey(string keyId, KeyAlgorithm algorithm) =>
         _keys[keyId] = SigningKey.FromKey(keyId, algorithm.Generate());

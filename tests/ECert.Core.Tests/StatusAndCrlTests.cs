@@ -108,19 +108,19 @@ public class StatusAndCrlTests
         Assert.Contains(reports, r => r.CaSlug == "personal-g1" && r.Partition == 1);
 
         var full = ca.Stores.FindLatestCrl("personal-g1", null)!;
-        var partition0 = ca.Stores.FindLatestCrl("personal-g1", 0)!;
-        var partition1 = ca.Stores.FindLatestCrl("personal-g1", 1)!;
+        var partition0 = ca.Stores.LatestCrlDer("personal-g1", 0);
+        var partition1 = ca.Stores.LatestCrlDer("personal-g1", 1);
         Assert.Equal(2, full.EntryCount);
-        Assert.Equal([serials[0]], Entries(partition0.Der, out var n0).Select(e => e.Serial).ToList());
-        Assert.Equal([serials[3]], Entries(partition1.Der, out var n1).Select(e => e.Serial).ToList());
-        Assert.Equal(RevocationReason.CertificateHold, (RevocationReason)Entries(partition1.Der, out _)[0].Reason!);
+        Assert.Equal(ca.Stores.LatestCrlDer("personal-g1", null).Length, full.Bytes);
+        Assert.Equal([serials[0]], Entries(partition0, out var n0).Select(e => e.Serial).ToList());
+        Assert.Equal([serials[3]], Entries(partition1, out var n1).Select(e => e.Serial).ToList());
+        Assert.Equal(RevocationReason.CertificateHold, (RevocationReason)Entries(partition1, out _)[0].Reason!);
         Assert.True(n1 > n0);
 
         // Resumed certificates leave the CRL; CRL numbers keep increasing.
         ca.Status.Resume(serials[3]);
         ca.Crls.PublishAll();
-        var next = ca.Stores.FindLatestCrl("personal-g1", 1)!;
-        Assert.Empty(Entries(next.Der, out var n2));
+        Assert.Empty(Entries(ca.Stores.LatestCrlDer("personal-g1", 1), out var n2));
         Assert.True(n2 > n1);
     }
 

@@ -25,7 +25,7 @@ public sealed class ServiceFlowTests : IDisposable
     {
         _world.Instance.CrlPublisher().PublishAll();
         var record = _world.Instance.Certificates.FindCertificate(serial)!;
-        return CrlReader.Entries(_world.Instance.Certificates.FindLatestCrl(record.CaSlug, record.Partition)!.Der);
+        return CrlReader.Entries(_world.LatestCrl(record.CaSlug, record.Partition));
     }
 
     [Fact]

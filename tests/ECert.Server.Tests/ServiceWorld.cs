@@ -48,6 +48,16 @@ public sealed class ServiceWorld : IDisposable
         SetHongKongTime(target.Year, target.Month, target.Day, 10);
     }
 
+    /// <summary>The latest CRL of a scope, read whole from the store's stream.</summary>
+    public byte[] LatestCrl(string caSlug, int? partition)
+    {
+        var crl = Instance.Certificates.FindLatestCrl(caSlug, partition)!;
+        using var der = Instance.Certificates.OpenCrl(crl)!;
+        using var copy = new MemoryStream();
+        der.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     public static PublicKey NewKey()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

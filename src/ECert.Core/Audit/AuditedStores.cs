@@ -21,7 +21,9 @@ public sealed class AuditedCertificateStore(ICertificateStore inner, AuditTrail 
 
     public CertificateRecord? FindCertificate(string serialHex) => inner.FindCertificate(serialHex);
     public CrlRecord? FindLatestCrl(string caSlug, int? partition) => inner.FindLatestCrl(caSlug, partition);
+    public Stream? OpenCrl(CrlRecord crl) => inner.OpenCrl(crl);
     public int PartitionCount(string caSlug) => inner.PartitionCount(caSlug);
+    public IReadOnlyList<CrlCoverage> CrlCoverage() => inner.CrlCoverage();
     public string AllocateSrn() => inner.AllocateSrn();
 
     public int Reserve(CertificateReservation reservation, int partitionSize)
@@ -57,11 +59,11 @@ public sealed class AuditedCertificateStore(ICertificateStore inner, AuditTrail 
         return changed;
     }
 
-    public CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null) => inner.TakeCrlSnapshot(caSlug, at, onlyPartition);
+    public ICrlSnapshot OpenCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null) => inner.OpenCrlSnapshot(caSlug, at, onlyPartition);
 
-    public void SaveCrl(CrlRecord crl)
+    public void SaveCrl(CrlRecord crl, Action<Stream> writeDer)
     {
-        inner.SaveCrl(crl);
+        inner.SaveCrl(crl, writeDer);
         Record("crl.published", crl.Partition is { } p ? $"{crl.CaSlug}/{p}" : crl.CaSlug, $"number={crl.Number} entries={crl.EntryCount}");
     }
 }

@@ -7,14 +7,16 @@ using ECert.Core.Stores;
 namespace ECert.Core.Crl;
 
 /// <summary>The result of one CRL run, for progress lines and operations reports.</summary>
-public sealed record CrlRunReport(string CaSlug, int? Partition, long Number, int Entries, int Bytes, TimeSpan Elapsed);
+public sealed record CrlRunReport(string CaSlug, int? Partition, long Number, int Entries, long Bytes, TimeSpan Elapsed);
 
 /// <summary>
 /// Issues CRLs: for each issuing CA a full CRL and one CRL per partition (each with an Issuing
 /// Distribution Point naming the partition URL that its certificates carry), and the root's CRL
 /// covering the issuing CAs. Suspended certificates are listed with reason certificateHold.
 /// Entries and CRL numbers come from one store snapshot, so when two processes publish at once the
-/// CRL with the higher number is never the one that misses a revocation.
+/// CRL with the higher number is never the one that misses a revocation. Each CRL is streamed from
+/// the store through the encoder (a scratch file holds the entries) back into the store, so memory
+/// stays small whatever the number of entries.
 /// </summary>
 public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStore keys, CaSettings settings, TimeProvider time)
 {
@@ -37,15 +39,13 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     /// <summary>True when some CRL is missing or past the schedule time that should have replaced it.</summary>
     public bool IsAnyCrlDue(DateTimeOffset now)
     {
+        var coverage = store.CrlCoverage().ToDictionary(c => c.CaSlug);
+        var grace = TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
         foreach (var ca in cas.ListCas().Where(c => c.Role != CaRole.Root))
         {
-            var full = store.FindLatestCrl(ca.Slug, null);
-            if (full is null) return true;
-            var due = full.NextUpdate - TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
-            if (due <= now) return true;
-            if (ca.Role == CaRole.Issuing)
-                for (var p = 0; p < store.PartitionCount(ca.Slug); p++)
-                    if (store.FindLatestCrl(ca.Slug, p) is null) return true;
+            if (!coverage.TryGetValue(ca.Slug, out var crls) || crls.FullCrlNextUpdate is not { } nextUpdate) return true;
+            if (nextUpdate - grace <= now) return true;
+            if (ca.Role == CaRole.Issuing && crls.SomePartitionLacksCrl) return true;
         }
         return false;
     }
@@ -57,14 +57,12 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
             ? now.AddDays(settings.CrlSchedule.RootCrlValidityDays)
             : _schedule.NextUpdate(now);
         var key = keys.GetSigningKey(ca.KeyId);
-        var snapshot = store.TakeCrlSnapshot(ca.Slug, now);
-        var reports = new List<CrlRunReport> { Issue(ca, key, null, snapshot.FirstNumber, snapshot.Entries, now, nextUpdate) };
+        using var snapshot = store.OpenCrlSnapshot(ca.Slug, now);
+        using var scratch = OpenScratch();
+        var reports = new List<CrlRunReport> { Issue(ca, key, null, snapshot.FirstNumber, snapshot.Entries(null), now, nextUpdate, scratch) };
         if (ca.Role == CaRole.Issuing)
-        {
-            var byPartition = snapshot.Entries.ToLookup(e => e.Partition);
             for (var partition = 0; partition < snapshot.PartitionCount; partition++)
-                reports.Add(Issue(ca, key, partition, snapshot.FirstNumber + 1 + partition, byPartition[partition], now, nextUpdate));
-        }
+                reports.Add(Issue(ca, key, partition, snapshot.FirstNumber + 1 + partition, snapshot.Entries(partition), now, nextUpdate, scratch));
         return reports;
     }
 
@@ -76,12 +74,28 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
     {
         if (store.FindLatestCrl(ca.Slug, partition) is not null) return null;
         var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
-        var snapshot = store.TakeCrlSnapshot(ca.Slug, now, partition);
-        return Issue(ca, keys.GetSigningKey(ca.KeyId), partition, snapshot.FirstNumber, snapshot.Entries, now, _schedule.NextUpdate(now));
+        using var snapshot = store.OpenCrlSnapshot(ca.Slug, now, partition);
+        using var scratch = OpenScratch();
+        return Issue(ca, keys.GetSigningKey(ca.KeyId), partition, snapshot.FirstNumber, snapshot.Entries(partition), now, _schedule.NextUpdate(now), scratch);
     }
 
+    /// <summary>
+    /// The file the encoder spools a CRL's entries into (owner-only, deleted when closed): serials
+    /// and dates only, nothing that is not published in the CRL itself.
+    /// </summary>
+    private static FileStream OpenScratch() => new(
+        Path.Combine(Path.GetTempPath(), $"ecert-crl-{Guid.NewGuid():N}.tmp"),
+        new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Options = FileOptions.DeleteOnClose,
+            BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+
     private CrlRunReport Issue(CaRecord ca, SigningKey key, int? partition, long number, IEnumerable<RevokedEntry> entries,
-        DateTimeOffset now, DateTimeOffset nextUpdate)
+        DateTimeOffset now, DateTimeOffset nextUpdate, Stream scratch)
     {
         var started = time.GetTimestamp();
         var header = new CrlHeader(
@@ -91,9 +105,9 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
             now,
             nextUpdate,
             partition is { } p ? _urls.PartitionCrl(ca.Slug, p) : null);
-        var der = CrlEncoder.EncodeAndSign(header, entries, key, out var count);
-        SignatureCheck.RequireValid(der, ca.Certificate);
-        store.SaveCrl(new CrlRecord(ca.Slug, partition, header.Number, now, nextUpdate, count, der));
-        return new CrlRunReport(ca.Slug, partition, header.Number, count, der.Length, time.GetElapsedTime(started));
+        var crl = CrlEncoder.EncodeAndSign(header, entries, key, scratch);
+        SignatureCheck.RequireValidOverHash(crl.TbsHash, crl.Hash, crl.Signature, ca.Certificate);
+        store.SaveCrl(new CrlRecord(ca.Slug, partition, header.Number, now, nextUpdate, crl.EntryCount, crl.Length), crl.WriteTo);
+        return new CrlRunReport(ca.Slug, partition, header.Number, crl.EntryCount, crl.Length, time.GetElapsedTime(started));
     }
 }

@@ -43,11 +43,24 @@ public static class SignatureCheck
             "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
             _ => throw new ECertException(ErrorKind.Internal, $"unexpected signature algorithm {algorithmOid}"),
         };
-        return issuerKey switch
-        {
-            RSA rsa => rsa.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1),
-            ECDsa ec => ec.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence),
-            _ => throw new ECertException(ErrorKind.Internal, "the issuer key is neither RSA nor ECDSA"),
-        };
+        return IsValidOverHash(CryptographicOperations.HashData(hash, tbs), hash, signature, issuerKey);
     }
+
+    /// <summary>
+    /// The same check for an object hashed while it was streamed (a large CRL): the signature over
+    /// <paramref name="tbsHash"/>, the digest of the to-be-signed bytes made with <paramref name="hash"/>.
+    /// </summary>
+    public static void RequireValidOverHash(byte[] tbsHash, HashAlgorithmName hash, byte[] signature, X509Certificate2 issuer)
+    {
+        using var key = (AsymmetricAlgorithm?)issuer.GetRSAPublicKey() ?? issuer.GetECDsaPublicKey()!;
+        if (!IsValidOverHash(tbsHash, hash, signature, key))
+            throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate; nothing was stored");
+    }
+
+    private static bool IsValidOverHash(byte[] tbsHash, HashAlgorithmName hash, byte[] signature, AsymmetricAlgorithm issuerKey) => issuerKey switch
+    {
+        RSA rsa => rsa.VerifyHash(tbsHash, signature, hash, RSASignaturePadding.Pkcs1),
+        ECDsa ec => ec.VerifyHash(tbsHash, signature, DSASignatureFormat.Rfc3279DerSequence),
+        _ => throw new ECertException(ErrorKind.Internal, "the issuer key is neither RSA nor ECDSA"),
+    };
 }

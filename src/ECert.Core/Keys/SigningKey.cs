@@ -5,9 +5,11 @@ namespace ECert.Core.Keys;
 
 /// <summary>
 /// A CA's signing key, wherever it lives (software keystore or HSM): domain code sees only the
-/// signature generator, the hash it signs with, and the public key.
+/// signature generator, the hash it signs with, and the public key. <paramref name="signHash"/>
+/// signs a digest already computed with <see cref="Hash"/> (for objects too large to hold in memory,
+/// such as a CRL of a million entries), giving the same signature encoding as the generator.
 /// </summary>
-public sealed class SigningKey(string keyId, KeyAlgorithm algorithm, X509SignatureGenerator generator)
+public sealed class SigningKey(string keyId, KeyAlgorithm algorithm, X509SignatureGenerator generator, Func<byte[], byte[]> signHash)
 {
     public string KeyId { get; } = keyId;
     public KeyAlgorithm Algorithm { get; } = algorithm;
@@ -20,11 +22,16 @@ public sealed class SigningKey(string keyId, KeyAlgorithm algorithm, X509Signatu
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Generator.SignData(data.ToArray(), Hash);
 
+    /// <summary>Signs a digest made with <see cref="Hash"/>: PKCS#1 v1.5 for RSA, a DER ECDSA-Sig-Value for ECDSA.</summary>
+    public byte[] SignHash(byte[] hash) => signHash(hash);
+
     /// <summary>A signing key over a key object held in memory (RSA PKCS#1 v1.5 or ECDSA).</summary>
     public static SigningKey FromKey(string keyId, AsymmetricAlgorithm key) => key switch
     {
-        RSA rsa => new SigningKey(keyId, KeyAlgorithms.Of(rsa), X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1)),
-        ECDsa ec => new SigningKey(keyId, KeyAlgorithms.Of(ec), X509SignatureGenerator.CreateForECDsa(ec)),
+        RSA rsa => new SigningKey(keyId, KeyAlgorithms.Of(rsa), X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
+            hash => rsa.SignHash(hash, KeyAlgorithms.Of(rsa).SignatureHash(), RSASignaturePadding.Pkcs1)),
+        ECDsa ec => new SigningKey(keyId, KeyAlgorithms.Of(ec), X509SignatureGenerator.CreateForECDsa(ec),
+            hash => ec.SignHash(hash, DSASignatureFormat.Rfc3279DerSequence)),
         _ => throw ECertException.Policy("unsupported key type"),
     };
 }

@@ -68,8 +68,18 @@ public sealed record CertificateRecord
 /// <summary>A CRL entry: a revoked or suspended certificate.</summary>
 public sealed record RevokedEntry(string SerialHex, int Partition, DateTimeOffset RevokedAt, RevocationReason Reason, DateTimeOffset? InvalidityDate);
 
-/// <summary>A published CRL; <see cref="Partition"/> is null for the full CRL.</summary>
-public sealed record CrlRecord(string CaSlug, int? Partition, long Number, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate, int EntryCount, byte[] Der);
+/// <summary>
+/// A published CRL, without its DER (a full CRL can be tens of megabytes): <see cref="Bytes"/> is
+/// its length, and <see cref="ICertificateStatusReader.OpenCrl"/> streams it. <see cref="Partition"/>
+/// is null for the full CRL.
+/// </summary>
+public sealed record CrlRecord(string CaSlug, int? Partition, long Number, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate, int EntryCount, long Bytes);
+
+/// <summary>
+/// How current a CA's CRLs are, for the scheduler's once-a-minute check: the latest full CRL's
+/// nextUpdate (null when there is none) and whether some partition has no CRL yet.
+/// </summary>
+public sealed record CrlCoverage(string CaSlug, DateTimeOffset? FullCrlNextUpdate, bool SomePartitionLacksCrl);
 
 /// <summary>A status change, applied only if the certificate is still in <see cref="From"/>.</summary>
 public sealed record StatusChange(
@@ -82,7 +92,18 @@ public sealed record StatusChange(
     string? SuspendedFor = null);
 
 /// <summary>
-/// What the CRLs of one run are made from. Numbers: the full CRL gets <see cref="FirstNumber"/>,
-/// partition p gets FirstNumber + 1 + p; with a single partition requested it gets FirstNumber.
+/// What the CRLs of one run are made from, held open while they are written. Numbers: the full
+/// CRL gets <see cref="FirstNumber"/>, partition p gets FirstNumber + 1 + p; with a single
+/// partition requested it gets FirstNumber.
 /// </summary>
-public sealed record CrlSnapshot(long FirstNumber, int PartitionCount, IReadOnlyList<RevokedEntry> Entries);
+public interface ICrlSnapshot : IDisposable
+{
+    long FirstNumber { get; }
+    int PartitionCount { get; }
+
+    /// <summary>
+    /// The entries of the full CRL (<paramref name="partition"/> null: by partition, then serial)
+    /// or of one partition (by serial), streamed from the snapshot; enumerate each once.
+    /// </summary>
+    IEnumerable<RevokedEntry> Entries(int? partition);
+}

@@ -15,6 +15,12 @@ public interface ICertificateStatusReader
 {
     CertificateRecord? FindCertificate(string serialHex);
     CrlRecord? FindLatestCrl(string caSlug, int? partition);
+
+    /// <summary>
+    /// The DER of a stored CRL as a read-only stream, without loading it into memory; null when
+    /// it is no longer kept. The caller disposes the stream.
+    /// </summary>
+    Stream? OpenCrl(CrlRecord crl);
 }
 
 /// <summary>The issuance store: serial reservation, stored certificates, status changes, CRLs.</summary>
@@ -42,16 +48,23 @@ public interface ICertificateStore : ICertificateStatusReader
     bool ChangeStatus(StatusChange change);
 
     /// <summary>
-    /// In one transaction: the CA's revoked and suspended certificates not expired at
+    /// As one consistent snapshot: the CA's revoked and suspended certificates not expired at
     /// <paramref name="at"/>, its partition count, and fresh CRL numbers for the CRLs to be made
     /// from them (the full CRL and every partition, or only <paramref name="onlyPartition"/>).
     /// Taking the numbers with the entries means a CRL with a higher number never misses a
     /// revocation that a lower-numbered one shows, whichever process publishes first.
     /// </summary>
-    CrlSnapshot TakeCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null);
+    ICrlSnapshot OpenCrlSnapshot(string caSlug, DateTimeOffset at, int? onlyPartition = null);
 
     /// <summary>How many partitions a CA's certificates have been spread over so far (at least 1).</summary>
     int PartitionCount(string caSlug);
 
-    void SaveCrl(CrlRecord crl);
+    /// <summary>Every CA's CRL coverage, in one read.</summary>
+    IReadOnlyList<CrlCoverage> CrlCoverage();
+
+    /// <summary>
+    /// Stores a CRL of exactly <see cref="CrlRecord.Bytes"/> bytes, which <paramref name="writeDer"/>
+    /// writes into the stream it is given, and keeps only the latest CRLs of its scope.
+    /// </summary>
+    void SaveCrl(CrlRecord crl, Action<Stream> writeDer);
 }
