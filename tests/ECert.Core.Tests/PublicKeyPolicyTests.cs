@@ -81,4 +81,32 @@ public class PublicKeyPolicyTests
         var error = Assert.Throws<ECertException>(() => PublicKeyPolicy.CheckRsa(parameters));
         Assert.Contains("ROCA", error.Message);
     }
+
+    [Theory]
+    [InlineData("nistP256")]
+    [InlineData("nistP384")]
+    public void AnEcPointOffItsCurveIsRefusedAndOneOnItIsAccepted(string curve)
+    {
+        using var key = ECDsa.Create(ECCurve.CreateFromFriendlyName(curve));
+        var spki = key.ExportSubjectPublicKeyInfo();
+        PublicKeyPolicy.Check(PublicKey.CreateFromSubjectPublicKeyInfo(spki, out _));
+        spki[^1] ^= 0x01;   // the last byte of y: the point leaves the curve
+        var error = Assert.Throws<ECertException>(() => PublicKeyPolicy.Check(PublicKey.CreateFromSubjectPublicKeyInfo(spki, out _)));
+        Assert.Contains("not a point on its curve", error.Message);
+    }
+
+    [Fact]
+    public void SmallPrimeResiduesAgreeWithBigIntegerDivision()
+    {
+        var random = new Random(7);
+        foreach (var length in new[] { 1, 3, 4, 5, 255, 256, 257, 384, 512 })
+        {
+            var bytes = new byte[length];
+            random.NextBytes(bytes);
+            var value = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+            var residues = SmallPrimeResidues.Of(bytes);
+            for (var i = 0; i < PublicKeyPolicy.SmallPrimes.Length; i++)
+                Assert.Equal((uint)(value % PublicKeyPolicy.SmallPrimes[i]), residues[i]);
+        }
+    }
 }

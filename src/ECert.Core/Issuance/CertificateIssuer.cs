@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using ECert.Core.Asn1;
@@ -41,6 +42,8 @@ public sealed class CertificateIssuer(
     TimeProvider time)
 {
     private readonly CaUrls _urls = new(settings.BaseUrl);
+    private readonly ConcurrentDictionary<(string Profile, string Ca, X509KeyUsageFlags Usage), X509Extension[]> _commonExtensions = new();
+    private readonly ConcurrentDictionary<(string Ca, int Partition), X509Extension> _distributionPoints = new();
 
     public IssuedCertificate Issue(IssuanceRequest request)
     {
@@ -114,16 +117,26 @@ public sealed class CertificateIssuer(
             keyUsage = (keyUsage & ~(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment)) | X509KeyUsageFlags.KeyAgreement;
             if (profile.IsServer) keyUsage &= ~X509KeyUsageFlags.KeyAgreement;
         }
-        var extensions = new List<X509Extension>
-        {
+        // What depends only on the profile and the CA is built once per issuer object (bulk issuance
+        // prepares a million certificates with the same ones); only the key, names and partition vary.
+        var common = _commonExtensions.GetOrAdd((profile.Name, issuer.Slug, keyUsage), _ =>
+        [
             CertificateExtensions.BasicConstraints(isCa: false),
             CertificateExtensions.KeyUsage(keyUsage),
             CertificateExtensions.ExtendedKeyUsage(profile.ExtendedKeyUsageOids),
-            CertificateExtensions.SubjectKeyIdentifier(publicKey),
             CertificateExtensions.AuthorityKeyIdentifier(issuer.SubjectKeyIdentifier),
-            CertificateExtensions.CrlDistributionPoint(_urls.PartitionCrl(issuer.Slug, partition)),
             CertificateExtensions.AuthorityInformationAccess(_urls.Ocsp, _urls.CaCertificate(issuer.Slug)),
             CertificateExtensions.CertificatePolicies(profile.PolicyOids),
+        ]);
+        var distributionPoint = _distributionPoints.GetOrAdd((issuer.Slug, partition),
+            key => CertificateExtensions.CrlDistributionPoint(_urls.PartitionCrl(key.Ca, key.Partition)));
+        var extensions = new List<X509Extension>(10)
+        {
+            common[0], common[1], common[2],
+            CertificateExtensions.SubjectKeyIdentifier(publicKey),
+            common[3],
+            distributionPoint,
+            common[4], common[5],
         };
         if (subject.SubjectAltName is not null) extensions.Add(subject.SubjectAltName);
         var identityDigest = subject.IdentityDigest ?? (subject.IdentityNumber is { } number ? identityProtector.Digest(number) : null);

@@ -7,7 +7,6 @@ using ECert.Core;
 using ECert.Core.Asn1;
 using ECert.Core.Bulk;
 using ECert.Core.Issuance;
-using ECert.Core.Keys;
 using ECert.Core.Profiles;
 using ECert.Core.Stores;
 
@@ -18,23 +17,42 @@ public sealed record BulkIssueRequest(string Profile, string InputPath, string O
 
 /// <summary>
 /// Issues a bureau file of smart ID card records, batch by batch, using every core. Per batch:
-/// parse and check the records (in parallel) -> reserve their serials, SRNs and partitions (one
-/// transaction) -> prepare, lint, sign and check each certificate (in parallel) -> append the
-/// output and reject lines, sync them, and commit the certificates with the job's checkpoint (one
-/// transaction, overlapping the next batch's signing). Killed at any point, the same command
+/// read and check the records, and reserve their serials, SRNs and partitions in one transaction
+/// (one thread, a batch ahead) -> prepare, lint and sign each certificate (every core) -> append
+/// the output and reject lines, sync them, and commit the certificates with the job's checkpoint
+/// in one transaction (one thread, while the next batch is signed). Killed at any point, the same command
 /// resumes: the files are cut back to the last checkpoint, the reservations of the batch in flight
 /// are abandoned (their serials never reused), and reading starts at the checkpoint's offset.
 /// Memory is a few batches, whatever the size of the file.
 /// </summary>
 public sealed class BulkIssuance(EcertInstance instance)
 {
-    /// <summary>RSA signatures are checked every time (a faulty RSA-CRT signature leaks the key); ECDSA ones one in this many.</summary>
-    public const int EcdsaCheckEvery = 16;
+    /// <summary>
+    /// One signature in this many (the first of every run among them) is checked against the CA
+    /// certificate. A faulty RSA-CRT signature would leak the key, but the software keystore signs
+    /// with OpenSSL, which verifies every CRT result itself and recomputes it without CRT if it is
+    /// wrong (rsa_ossl_mod_exp); the sample catches a signer that is wrong every time (a key that
+    /// does not match its certificate, a broken HSM). Single issuance checks every signature.
+    /// </summary>
+    public const int SignatureCheckEvery = 16;
+
+    private readonly Core.Crl.CrlPublisher _crls = instance.CrlPublisher();
 
     private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private sealed record Batch(List<InputLine> Lines, BulkCheckpoint Checkpoint, List<BulkIssued> Issued, List<(string, string)> Abandoned,
-        byte[] Output, byte[] Rejects, long Rejected);
+        ArrayBufferWriter<byte> Output, ArrayBufferWriter<byte> Rejects, long Rejected);
+
+    // The batches' output buffers (a couple of megabytes each) are reused: allocating them anew
+    // each batch would put them on the large object heap and cost a full collection every few batches.
+    private readonly System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>> _buffers = [];
+
+    private ArrayBufferWriter<byte> RentBuffer()
+    {
+        if (!_buffers.TryTake(out var buffer)) return new ArrayBufferWriter<byte>(1 << 16);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
 
     public BulkSummary Run(BulkIssueRequest request, Action<BulkProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -73,85 +91,119 @@ public sealed class BulkIssuance(EcertInstance instance)
         Task pending = Task.CompletedTask;
         var signed = 0L;
 
-        while (true)
+        // Three stages overlap: reading, checking and reserving the next batch (one thread), signing
+        // this one (every core), and committing the previous one (one thread).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var reserved = new System.Collections.Concurrent.BlockingCollection<ReservedBatch>(boundedCapacity: 2);
+        var producer = Task.Run(() =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            var lines = new List<InputLine>(request.BatchSize);
-            while (lines.Count < request.BatchSize && reader.Next() is { } line) lines.Add(line);
-            if (lines.Count == 0) break;
-
-            // 1. Parse and check every record.
-            var records = new BureauRecord?[lines.Count];
-            var errors = new string?[lines.Count];
-            Parallel.For(0, lines.Count, parallel, i =>
+            try
             {
-                if (lines[i].Problem is { } problem) { errors[i] = problem; return; }
-                try { records[i] = BureauRecord.Parse(lines[i].Bytes); }
-                catch (ECertException e) { errors[i] = e.Message; }
-                catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException) { errors[i] = e.Message; }
-            });
-
-            // 2. Reserve serials, SRNs and partitions for the good ones, durably, before any signing.
-            var accepted = Enumerable.Range(0, lines.Count).Where(i => records[i] is not null).ToList();
-            var serials = accepted.Select(_ => SerialNumbers.NewSerial()).ToList();
-            var notBefore = DerWriting.TruncateToSeconds(instance.Time.GetUtcNow());
-            var notAfter = notBefore + TimeSpan.FromDays(profile.ValidityDays) - TimeSpan.FromSeconds(1);
-            var reservations = accepted.Select((i, n) => new BulkReservation(SerialNumbers.ToHex(serials[n]), lines[i].Number, records[i]!.CardNumber, records[i]!.Name)).ToList();
-            var slots = instance.BulkJobs.ReserveBatch(job.Id, issuer.Slug, profile.Name, reservations, notBefore, notAfter, instance.Time.GetUtcNow(),
-                instance.Settings.CrlPartitionSize);
-            foreach (var partition in slots.Select(s => s.Partition).Distinct())
-                instance.CrlPublisher().EnsurePartitionPublished(issuer, partition);
-
-            // 3. Prepare, lint, sign and check each certificate.
-            var certificates = new byte[]?[accepted.Count];
-            Parallel.For(0, accepted.Count, parallel, n =>
+                while (!stop.IsCancellationRequested && Reserve(reader, request.BatchSize, job, profile, issuer) is { } next)
+                    reserved.Add(next, stop.Token);
+            }
+            finally
             {
-                var record = records[accepted[n]]!;
-                try
-                {
-                    var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email, Srn = slots[n].Srn };
-                    var subject = SubjectBuilder.Build(profile, details, slots[n].Srn);
-                    var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, serials[n], slots[n].Partition, notBefore, notAfter);
-                    var findings = CertificateLinter.Lint(tbs, profile, issuer.Certificate);
-                    if (findings.Count > 0) throw ECertException.Policy("the certificate failed pre-issuance checks: " + string.Join("; ", findings));
-                    var der = tbs.Sign(key);
-                    var check = key.Algorithm is KeyAlgorithm.Rsa2048 or KeyAlgorithm.Rsa3072 or KeyAlgorithm.Rsa4096
-                        || Interlocked.Increment(ref signed) % EcdsaCheckEvery == 1;
-                    if (check && !SignatureCheck.IsValid(der, issuerKey))
-                        throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate");
-                    certificates[n] = der;
-                }
-                catch (Exception e) when (e is ECertException or CryptographicException)
-                {
-                    errors[accepted[n]] = e.Message;
-                }
-            });
+                reserved.CompleteAdding();
+            }
+        }, CancellationToken.None);
 
-            // 4. Write the batch's lines and commit it, while the next batch is being signed.
-            var batch = Compose(lines, records, errors, accepted, reservations, certificates, checkpoint);
-            checkpoint = batch.Checkpoint;
+        try
+        {
+            foreach (var batch in reserved.GetConsumingEnumerable(cancellation))
+            {
+                var (lines, records, errors, accepted, reservations, slots, serials, notBefore, notAfter) = batch;
+                var certificates = new byte[]?[accepted.Count];
+                Parallel.For(0, accepted.Count, parallel, n =>
+                {
+                    var record = records[accepted[n]]!;
+                    try
+                    {
+                        var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email, Srn = slots[n].Srn };
+                        var subject = SubjectBuilder.Build(profile, details, slots[n].Srn);
+                        var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, serials[n], slots[n].Partition, notBefore, notAfter);
+                        var findings = CertificateLinter.Lint(tbs, profile, issuer.Certificate);
+                        if (findings.Count > 0) throw ECertException.Policy("the certificate failed pre-issuance checks: " + string.Join("; ", findings));
+                        var der = tbs.Sign(key);
+                        if (Interlocked.Increment(ref signed) % SignatureCheckEvery == 1 && !SignatureCheck.IsValid(der, issuerKey))
+                            throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate");
+                        certificates[n] = der;
+                    }
+                    catch (Exception e) when (e is ECertException or CryptographicException)
+                    {
+                        errors[accepted[n]] = e.Message;
+                    }
+                });
+
+                // Write the batch's lines and commit it, while the next batch is being signed.
+                var composed = Compose(lines, records, errors, accepted, reservations, certificates, checkpoint);
+                checkpoint = composed.Checkpoint;
+                pending.GetAwaiter().GetResult();
+                pending = Task.Run(() =>
+                {
+                    var committed = Commit(job, composed, output, rejects);
+                    doneThisRun += composed.Issued.Count;
+                    progress?.Invoke(new BulkProgress(committed.NextLine - 1, committed.Done, committed.Rejected, committed.InputOffset, reader.Length,
+                        doneThisRun, instance.Time.GetElapsedTime(started)) { StartBytes = startBytes });
+                }, CancellationToken.None);
+            }
             pending.GetAwaiter().GetResult();
-            pending = Task.Run(() =>
-            {
-                var committed = Commit(job, batch, output, rejects);
-                doneThisRun += batch.Issued.Count;
-                progress?.Invoke(new BulkProgress(committed.NextLine - 1, committed.Done, committed.Rejected, committed.InputOffset, reader.Length,
-                    doneThisRun, instance.Time.GetElapsedTime(started)) { StartBytes = startBytes });
-            }, CancellationToken.None);
+            producer.GetAwaiter().GetResult();
         }
-        pending.GetAwaiter().GetResult();
+        finally
+        {
+            // Stopping (Ctrl+C, an error): the batches reserved but not committed are abandoned when the job resumes.
+            stop.Cancel();
+            try { Task.WaitAll(pending, producer); } catch (Exception) { /* the first error is already on its way */ }
+        }
         instance.BulkJobs.CompleteJob(job.Id, instance.Time.GetUtcNow());
         var elapsed = instance.Time.GetElapsedTime(started);
         BulkJobRunner.Record(instance, "bulk.completed", job, $"lines={checkpoint.NextLine - 1} issued={checkpoint.Done} rejected={checkpoint.Rejected} runs={job.Runs}");
         return Summary(job, checkpoint, abandoned, alreadyComplete: false, doneThisRun, elapsed);
     }
 
+    private sealed record ReservedBatch(List<InputLine> Lines, BureauRecord?[] Records, string?[] Errors, List<int> Accepted,
+        List<BulkReservation> Reservations, IReadOnlyList<ReservedSlot> Slots, List<byte[]> Serials, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+
+    /// <summary>
+    /// Reads the next batch, checks its records, and reserves serials, SRNs and partitions for the
+    /// good ones, durably, before any signing. Null at the end of the input.
+    /// </summary>
+    private ReservedBatch? Reserve(InputLineReader reader, int batchSize, BulkJob job, CertificateProfile profile, CaRecord issuer)
+    {
+        var lines = new List<InputLine>(batchSize);
+        while (lines.Count < batchSize && reader.Next() is { } line) lines.Add(line);
+        if (lines.Count == 0) return null;
+
+        var records = new BureauRecord?[lines.Count];
+        var errors = new string?[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Problem is { } problem) { errors[i] = problem; continue; }
+            try { records[i] = BureauRecord.Parse(lines[i].Bytes); }
+            catch (ECertException e) { errors[i] = e.Message; }
+            catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException) { errors[i] = e.Message; }
+        }
+
+        var accepted = Enumerable.Range(0, lines.Count).Where(i => records[i] is not null).ToList();
+        var serials = accepted.Select(_ => SerialNumbers.NewSerial()).ToList();
+        var notBefore = DerWriting.TruncateToSeconds(instance.Time.GetUtcNow());
+        var notAfter = notBefore + TimeSpan.FromDays(profile.ValidityDays) - TimeSpan.FromSeconds(1);
+        var reservations = accepted.Select((i, n) => new BulkReservation(SerialNumbers.ToHex(serials[n]), lines[i].Number, records[i]!.CardNumber, records[i]!.Name)).ToList();
+        var slots = instance.BulkJobs.ReserveBatch(job.Id, issuer.Slug, profile.Name, reservations, notBefore, notAfter, instance.Time.GetUtcNow(),
+            instance.Settings.CrlPartitionSize);
+        // A new partition's CRL exists before the first certificate naming it does.
+        foreach (var partition in slots.Select(s => s.Partition).Distinct())
+            _crls.EnsurePartitionPublished(issuer, partition);
+        return new ReservedBatch(lines, records, errors, accepted, reservations, slots, serials, notBefore, notAfter);
+    }
+
     /// <summary>The batch's output and reject lines, in input order, and the checkpoint they lead to (offsets filled in at commit).</summary>
-    private static Batch Compose(List<InputLine> lines, BureauRecord?[] records, string?[] errors, List<int> accepted,
+    private Batch Compose(List<InputLine> lines, BureauRecord?[] records, string?[] errors, List<int> accepted,
         List<BulkReservation> reservations, byte[]?[] certificates, BulkCheckpoint before)
     {
-        var output = new ArrayBufferWriter<byte>(accepted.Count * 1800 + 16);
-        var rejected = new ArrayBufferWriter<byte>(256);
+        var output = RentBuffer();
+        var rejected = RentBuffer();
         var issued = new List<BulkIssued>(accepted.Count);
         var abandoned = new List<(string, string)>();
         var indexOf = new Dictionary<int, int>(accepted.Count);
@@ -186,15 +238,17 @@ public sealed class BulkIssuance(EcertInstance instance)
         {
             InputOffset = last.EndOffset, NextLine = last.Number + 1, Done = before.Done + issued.Count, Rejected = before.Rejected + rejectCount,
         };
-        return new Batch(lines, checkpoint, issued, abandoned, output.WrittenSpan.ToArray(), rejected.WrittenSpan.ToArray(), rejectCount);
+        return new Batch(lines, checkpoint, issued, abandoned, output, rejected, rejectCount);
     }
 
     private BulkCheckpoint Commit(BulkJob job, Batch batch, CheckpointedFile output, CheckpointedFile rejects)
     {
-        output.Append(batch.Output);
-        rejects.Append(batch.Rejects);
+        output.Append(batch.Output.WrittenSpan);
+        rejects.Append(batch.Rejects.WrittenSpan);
         output.Sync();
-        if (batch.Rejects.Length > 0) rejects.Sync();
+        if (batch.Rejects.WrittenCount > 0) rejects.Sync();
+        _buffers.Add(batch.Output);
+        _buffers.Add(batch.Rejects);
         var checkpoint = batch.Checkpoint with { OutputOffset = output.Length, RejectOffset = rejects.Length };
         instance.BulkJobs.CompleteIssueBatch(job.Id, batch.Issued, batch.Abandoned, checkpoint, instance.Time.GetUtcNow());
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -28,4 +28,5 @@ CREATE TABLE bulk_jobs (
 ALTER TABLE certificates ADD COLUMN card_number TEXT;
 ALTER TABLE certificates ADD COLUMN bulk_job INTEGER REFERENCES bulk_jobs(id);
 ALTER TABLE certificates ADD COLUMN bulk_line INTEGER;
-CREATE INDEX certificates_by_bulk_job ON certificates (bulk_job, state) WHERE bulk_job IS NOT NULL;
+-- No index on bulk_job: only a resumed job looks its rows up (a scan of a second or so for a
+-- million certificates), while every bulk-issued row would pay for the index twice.
