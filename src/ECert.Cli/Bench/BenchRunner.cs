@@ -28,7 +28,7 @@ internal sealed partial class BenchRunner(BenchOptions options)
     public static readonly IReadOnlyList<(string Command, string Package)> Tools =
     [
         ("openssl", "openssl"), ("wrk", "wrk"), ("nginx", "nginx-light"), ("cfssl", "golang-cfssl"),
-        (ChildProcess.TimeTool, "time"), ("unshare", "util-linux"), ("ip", "iproute2"), ("pgrep", "procps"),
+        (ChildProcess.TimeTool, "time"), ("unshare", "util-linux"), ("ip", "iproute2"), ("ss", "iproute2"), ("pgrep", "procps"),
     ];
 
     private readonly Results _results = new();

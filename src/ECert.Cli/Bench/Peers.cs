@@ -83,7 +83,10 @@ internal sealed class OpenSslPeer(ChildProcess children, string folder)
             ip link set lo up
             openssl ocsp -index {Folder}/index.txt -port {port} -rsigner {ResponderCertificate} -rkey {ResponderKey} -CA {CaCertificate} -nmin 60 -multi 2 2>{Folder}/{name}.responder.log &
             responder=$!
-            sleep 2
+            # Wait for the listening socket without connecting to it (a connection without a request makes it spin);
+            # loading a large index.txt takes a while.
+            for i in $(seq 1 1200); do ss -ltnH "sport = :{port}" | grep -q . && break; sleep 0.5; done
+            sleep 1
             wrk {wrk}
             kill $(pgrep -P $responder) $responder 2>/dev/null
             wait $responder 2>/dev/null
