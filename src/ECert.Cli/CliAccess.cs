@@ -51,6 +51,8 @@ public static class CliAccess
         ["ceremony request"] = Permissions.KeyCeremony, ["ceremony approve"] = Permissions.KeyCeremony,
         ["ceremony execute"] = Permissions.KeyCeremony, ["ceremony list"] = Permissions.KeyCeremony,
         ["export"] = Permissions.GovernmentExport,
+        // The bench works only on scratch instances of its own, but loads the host the service runs on.
+        ["bench"] = Permissions.ServiceOperate,
     };
 
     /// <summary>"application pay" for ./ecert application pay.</summary>

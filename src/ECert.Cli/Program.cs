@@ -42,6 +42,7 @@ namespace ECert.Cli
             root.Subcommands.Add(CeremonyCommands.Create());
             root.Subcommands.Add(HandBackCommands.Export());
             root.Subcommands.Add(HandBackCommands.Import());
+            root.Subcommands.Add(BenchCommand.Create());
             return root;
         }
     }

@@ -40,6 +40,7 @@ public class CliPermissionTests
                 "--srn" or "--requester" => "0000009999",
                 "--date" or "--from" or "--until" => "2026-01-01",
                 "--year" => "2026",
+                "--scale" => "0",
                 "--amount" => "1.00",
                 "--reason" when command.Name is "revoke" or "receive" => "keyCompromise",
                 "--profile" => "personal",
