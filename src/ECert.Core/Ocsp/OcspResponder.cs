@@ -13,6 +13,9 @@ public sealed record OcspResult(byte[] Der, OcspResponseStatus Status, DateTimeO
 {
     /// <summary>The HTTP entity tag, computed once for a pre-signed response.</summary>
     public string? ETag { get; init; }
+
+    /// <summary>The HTTP Last-Modified value (thisUpdate), formatted once for a pre-signed response.</summary>
+    public string? LastModified { get; init; }
 }
 
 /// <summary>
@@ -117,6 +120,7 @@ public sealed class OcspResponder(
             new OcspResult(response.Der, OcspResponseStatus.Successful, response.ThisUpdate, response.NextUpdate, null)
             {
                 ETag = $"\"{Convert.ToHexString(SHA1.HashData(response.Der))}\"",
+                LastModified = response.ThisUpdate.ToString("R"),
             },
             response.NextUpdate);
 

@@ -79,8 +79,11 @@ public static partial class OcspEndpoints
         var encoded = raw[(start + "/ocsp/".Length)..];
         var query = encoded.IndexOf('?');
         if (query >= 0) encoded = encoded[..query];
-        var base64 = Uri.UnescapeDataString(encoded).Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
+        // Most clients send plain base64 with %2B, %2F and %3D escaped; the base64url alphabet and
+        // missing padding are accepted too. Each step is skipped when it has nothing to do.
+        var base64 = encoded.Contains('%') ? Uri.UnescapeDataString(encoded) : encoded;
+        if (base64.AsSpan().IndexOfAny('-', '_') >= 0) base64 = base64.Replace('-', '+').Replace('_', '/');
+        if (base64.Length % 4 != 0) base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4), '=');
         try { return Convert.FromBase64String(base64); }
         catch (FormatException) { return []; }
     }
@@ -107,9 +110,42 @@ public static partial class OcspEndpoints
             return;
         }
         var maxAge = (long)Math.Max(0, Math.Min(maxAgeLimit, (nextUpdate - now).TotalSeconds));
-        response.Headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
-        response.Headers.LastModified = thisUpdate.ToString("R");
-        response.Headers.Expires = now.AddSeconds(maxAge).ToString("R");
+        response.Headers.CacheControl = maxAge == maxAgeLimit ? HttpDates.FullCacheControl(maxAgeLimit) : HttpDates.CacheControl(maxAge);
+        response.Headers.LastModified = result.LastModified ?? thisUpdate.ToString("R");
+        response.Headers.Expires = HttpDates.Format(now.AddSeconds(maxAge));
         response.Headers.ETag = result.ETag ?? $"\"{Convert.ToHexString(SHA1.HashData(result.Der))}\"";
+    }
+
+    /// <summary>
+    /// HTTP header values that change at most once a second, formatted once a second rather than
+    /// once a request: the responder answers tens of thousands of requests a second from its cache.
+    /// </summary>
+    private static class HttpDates
+    {
+        /// <summary>A formatted value and what it was formatted from (a second, or a max-age).</summary>
+        private sealed record Formatted(long Second, string Text);
+
+        private static Formatted _expires = new(-1, "");
+        private static Formatted _fullCacheControl = new(-1, "");
+
+        public static string Format(DateTimeOffset time)
+        {
+            var second = time.ToUnixTimeSeconds();
+            var cached = _expires;
+            if (cached.Second == second) return cached.Text;
+            var text = time.ToString("R");
+            _expires = new Formatted(second, text);
+            return text;
+        }
+
+        public static string CacheControl(long maxAge) => $"max-age={maxAge}, public, no-transform, must-revalidate";
+
+        public static string FullCacheControl(int maxAgeLimit)
+        {
+            var cached = _fullCacheControl;
+            if (cached.Second == maxAgeLimit) return cached.Text;
+            _fullCacheControl = cached = new Formatted(maxAgeLimit, CacheControl(maxAgeLimit));
+            return cached.Text;
+        }
     }
 }
