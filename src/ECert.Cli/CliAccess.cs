@@ -22,6 +22,7 @@ public static class CliAccess
         ["issue"] = Permissions.CertificatesManage, ["revoke"] = Permissions.CertificatesManage, ["suspend"] = Permissions.CertificatesManage,
         ["resume"] = Permissions.CertificatesManage, ["status"] = Permissions.CertificatesRead, ["crl"] = Permissions.CrlPublish,
         ["bulk issue"] = Permissions.CertificatesManage, ["bulk revoke"] = Permissions.CertificatesManage,
+        ["ocsp presign"] = Permissions.CrlPublish,
         ["outlet add"] = Permissions.OutletsManage, ["outlet close"] = Permissions.OutletsManage, ["outlet list"] = Permissions.OutletsRead,
         ["officer add"] = Permissions.OutletsManage, ["officer list"] = Permissions.OutletsRead,
         ["subscriber register-person"] = Permissions.SubscribersRegister, ["subscriber register-organisation"] = Permissions.SubscribersRegister,

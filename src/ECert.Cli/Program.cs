@@ -24,6 +24,7 @@ namespace ECert.Cli
             foreach (var command in StatusCommands.Create()) root.Subcommands.Add(command);
             root.Subcommands.Add(CrlCommand.Create());
             root.Subcommands.Add(BulkCommands.Create());
+            root.Subcommands.Add(OcspCommands.Create());
             root.Subcommands.Add(OutletCommands.Outlet());
             root.Subcommands.Add(OutletCommands.Officer());
             root.Subcommands.Add(SubscriberCommands.Create());

@@ -38,10 +38,16 @@ public sealed class SqliteOcspResponseStore(SqliteDatabase database) : IOcspResp
             : null;
     }
 
-    public bool SaveIfCurrent(PresignedResponse response, CertificateRecord statusAsOf)
+    public bool SaveIfCurrent(PresignedResponse response, CertificateRecord statusAsOf) => SaveAllIfCurrent([(response, statusAsOf)]) == 1;
+
+    public int SaveAllIfCurrent(IReadOnlyList<(PresignedResponse Response, CertificateRecord StatusAsOf)> responses)
     {
+        if (responses.Count == 0) return 0;
         using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // Stored only if the certificate's status is still the one the response was signed from.
         command.CommandText = """
             INSERT INTO ocsp_responses (serial, ca_slug, this_update, next_update, der)
             SELECT $serial, $ca, $this, $next, $der FROM certificates
@@ -50,14 +56,27 @@ public sealed class SqliteOcspResponseStore(SqliteDatabase database) : IOcspResp
                 next_update = excluded.next_update, der = excluded.der
             WHERE excluded.this_update >= ocsp_responses.this_update
             """;
-        command.Parameters.AddWithValue("$serial", response.SerialHex);
-        command.Parameters.AddWithValue("$ca", response.CaSlug);
-        command.Parameters.AddWithValue("$this", response.ThisUpdate.ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("$next", response.NextUpdate.ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("$der", response.Der);
-        command.Parameters.AddWithValue("$state", statusAsOf.State.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue("$changed", statusAsOf.StatusChangedAt?.ToUnixTimeSeconds() ?? -1);
-        return command.ExecuteNonQuery() == 1;
+        var serial = command.Parameters.Add("$serial", SqliteType.Text);
+        var ca = command.Parameters.Add("$ca", SqliteType.Text);
+        var thisUpdate = command.Parameters.Add("$this", SqliteType.Integer);
+        var nextUpdate = command.Parameters.Add("$next", SqliteType.Integer);
+        var der = command.Parameters.Add("$der", SqliteType.Blob);
+        var state = command.Parameters.Add("$state", SqliteType.Text);
+        var changed = command.Parameters.Add("$changed", SqliteType.Integer);
+        var stored = 0;
+        foreach (var (response, statusAsOf) in responses)
+        {
+            serial.Value = response.SerialHex;
+            ca.Value = response.CaSlug;
+            thisUpdate.Value = response.ThisUpdate.ToUnixTimeSeconds();
+            nextUpdate.Value = response.NextUpdate.ToUnixTimeSeconds();
+            der.Value = response.Der;
+            state.Value = statusAsOf.State.ToString().ToLowerInvariant();
+            changed.Value = statusAsOf.StatusChangedAt?.ToUnixTimeSeconds() ?? -1;
+            stored += command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return stored;
     }
 
     public (IReadOnlyList<ResponseDue> Due, long ReachedPosition, bool Finished) FindDue(long afterPosition, int limit, DateTimeOffset now, DateTimeOffset refreshBefore)

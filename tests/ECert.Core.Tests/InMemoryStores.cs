@@ -141,6 +141,9 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
         }
     }
 
+    public int SaveAllIfCurrent(IReadOnlyList<(PresignedResponse Response, CertificateRecord StatusAsOf)> responses) =>
+        responses.Count(r => SaveIfCurrent(r.Response, r.StatusAsOf));
+
     public (IReadOnlyList<ResponseDue> Due, long ReachedPosition, bool Finished) FindDue(long afterPosition, int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
     {
         lock (_responses)

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using ECert.Core;
-using Microsoft.Data.Sqlite;
 
 namespace ECert.Cli.Bench;
 
@@ -199,20 +198,12 @@ internal sealed partial class BenchRunner
         File.WriteAllLines(Path.Combine(_folder, serialsFile), issued.Serials);
         string[] revoke = ["--data", issued.Folder, "bulk", "revoke", "--in", serialsFile, "--reason", "keyCompromise"];
         var revokeCommand = "./ecert " + string.Join(' ', revoke);
-        if (HasVerb("bulk", "revoke"))
-        {
-            Progress(revokeCommand);
-            var run = _children.RunEcert(revoke, timed: true);
-            _results.Add(new ResultRow("bulk revocation (reference)",
-                run.ExitCode == 0 ? string.Create(CultureInfo.InvariantCulture, $"{issued.Serials.Count:N0} in {run.Wall.TotalSeconds:0.0} s, peak RSS {run.PeakRssMb:N0} MB")
-                    : $"failed (exit {run.ExitCode}): {FirstLine(run.Stderr)}", "", "–", run.ExitCode == 0 ? "info" : "FAIL", [revokeCommand]));
-            if (run.ExitCode != 0) FallbackRevoke(issued);
-        }
-        else
-        {
-            _results.Add(new ResultRow("bulk revocation (reference)", "not available: this build has no `bulk revoke` verb; revoked by a direct SQL update of the scratch database instead", "", "–", "n/a", [revokeCommand]));
-            FallbackRevoke(issued);
-        }
+        Progress(revokeCommand);
+        var revoked = _children.RunEcert(revoke, timed: true);
+        if (revoked.ExitCode != 0) throw new InvalidOperationException($"bulk revoke failed (exit {revoked.ExitCode}): {FirstLine(revoked.Stderr)}");
+        _results.Add(new ResultRow("bulk revocation (reference)",
+            string.Create(CultureInfo.InvariantCulture, $"{issued.Serials.Count:N0} in {revoked.Wall.TotalSeconds:0.0} s = {issued.Serials.Count / revoked.Wall.TotalSeconds:N0}/s, peak RSS {revoked.PeakRssMb:N0} MB"),
+            "", "–", "info", [revokeCommand]));
 
         string[] crl = ["--data", issued.Folder, "crl"];
         var crlCommand = "/usr/bin/time -f '%e %M' ./ecert " + string.Join(' ', crl);
@@ -286,23 +277,6 @@ internal sealed partial class BenchRunner
         {
             ChildProcess.Stop(nginx);
         }
-    }
-
-    /// <summary>Until `bulk revoke` exists: every certificate of the issuing CA revoked (keyCompromise) by one SQL update of the scratch database.</summary>
-    private void FallbackRevoke(IssuedSet issued)
-    {
-        Progress($"fallback: revoking {issued.Serials.Count:N0} certificates by a direct SQL update of {issued.Folder}/ecert.db");
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, issued.Folder, "ecert.db"), Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA busy_timeout = 10000;
-            UPDATE certificates SET state = 'revoked', revoked_at = $now, reason = 1, status_changed_at = $now
-            WHERE ca_slug = $ca AND state = 'valid' AND profile = 'personal-smartid';
-            """;
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("$ca", IssuingCa);
-        command.ExecuteNonQuery();
     }
 
     // ---- e. status lookups at two store sizes ---------------------------------------------------------

@@ -71,7 +71,7 @@ internal sealed partial class BenchRunner(BenchOptions options)
             foreach (var algorithm in new[] { "rsa2048", "p256" })
                 Step($"issuance ({algorithm})", () =>
                 {
-                    var issued = Issuance(algorithm, port, input, fallback: algorithm == "rsa2048");
+                    var issued = Issuance(algorithm, port, input);
                     if (algorithm == "rsa2048") rsa = issued;
                 });
             if (rsa is { Serials.Count: > 0 })
@@ -85,6 +85,7 @@ internal sealed partial class BenchRunner(BenchOptions options)
                     _results.Note("The OpenSSL peer (openssl ocsp, openssl ca -gencrl, and the certificates CFSSL signs responses for) is a fresh OpenSSL CA with RSA-2048 keys whose index.txt holds the same serials as the certificates issued: "
                         + string.Join("; ", peer.Commands.Select(c => $"`{c}`")) + ".");
                     peer.WriteIndex("index.txt", rsa.Serials, revoked: false);
+                    Presign(rsa);
                     served = OcspLoad(rsa, port, peer);
                 });
                 if (served is not null) Step("CFSSL OCSP load", () => CfsslLoad(rsa, peer, served));
@@ -181,19 +182,7 @@ internal sealed partial class BenchRunner(BenchOptions options)
 
     private sealed record IssuedSet(string Folder, List<string> Serials, List<(string Serial, byte[] Der)> Targets);
 
-    private static bool HasVerb(params string[] path)
-    {
-        System.CommandLine.Command command = EcertCommands.Build();
-        foreach (var name in path)
-        {
-            var next = command.Subcommands.FirstOrDefault(c => c.Name == name);
-            if (next is null) return false;
-            command = next;
-        }
-        return true;
-    }
-
-    private IssuedSet Issuance(string algorithm, int port, string input, bool fallback)
+    private IssuedSet Issuance(string algorithm, int port, string input)
     {
         var data = Path.Combine(Scratch, algorithm);
         string[] init = ["--data", data, "init", "--key-algorithm", algorithm, "--base-url", $"http://127.0.0.1:{port}"];
@@ -215,30 +204,21 @@ internal sealed partial class BenchRunner(BenchOptions options)
         var output = Path.Combine(Scratch, $"{algorithm}-issued.jsonl");
         string[] bulk = ["--data", data, "bulk", "issue", "--profile", "personal-smartid", "--in", input, "--out", output];
         var bulkCommand = "./ecert " + string.Join(' ', bulk);
-        if (HasVerb("bulk", "issue"))
+        Progress(bulkCommand);
+        var run = _children.RunEcert(bulk, timed: true);
+        if (run.ExitCode != 0 || !File.Exists(Path.Combine(_folder, output)))
         {
-            Progress(bulkCommand);
-            var run = _children.RunEcert(bulk, timed: true);
-            if (run.ExitCode == 0 && File.Exists(Path.Combine(_folder, output)))
-            {
-                var set = ReadIssued(data, output);
-                var rate = set.Serials.Count / run.Wall.TotalSeconds;
-                var ratio = rate / raw;
-                _results.Add(new ResultRow($"bulk issuance, {label} issuing key: ≥ 0.8 × raw signing rate, certificates stored",
-                    string.Create(CultureInfo.InvariantCulture, $"{set.Serials.Count:N0} certificates in {run.Wall.TotalSeconds:0.0} s = {rate:N0}/s, peak RSS {run.PeakRssMb:N0} MB"),
-                    $"raw signing {Results.N(raw)}/s", Results.Ratio(rate, raw), Results.Verdict(set.Serials.Count == options.Scale && ratio >= 0.8), [bulkCommand]));
-                if (algorithm == "rsa2048") SmartIdTarget(set.Serials.Count, run);
-                return set;
-            }
             _results.Add(new ResultRow($"bulk issuance, {label} issuing key", $"failed (exit {run.ExitCode}): {FirstLine(run.Stderr)}", "", "–", "FAIL", [bulkCommand]));
+            return new IssuedSet(data, [], []);
         }
-        else
-        {
-            _results.Add(new ResultRow($"bulk issuance, {label} issuing key: ≥ 0.8 × raw signing rate", "not available: this build has no `bulk issue` verb",
-                $"raw signing {Results.N(raw)}/s", "–", "n/a", [bulkCommand]));
-        }
-        if (!fallback) return new IssuedSet(data, [], []);
-        return FallbackIssuance(data, input, output, label, raw);
+        var set = ReadIssued(data, output);
+        var rate = set.Serials.Count / run.Wall.TotalSeconds;
+        var ratio = rate / raw;
+        _results.Add(new ResultRow($"bulk issuance, {label} issuing key: ≥ 0.8 × raw signing rate, certificates stored",
+            string.Create(CultureInfo.InvariantCulture, $"{set.Serials.Count:N0} certificates in {run.Wall.TotalSeconds:0.0} s = {rate:N0}/s, peak RSS {run.PeakRssMb:N0} MB"),
+            $"raw signing {Results.N(raw)}/s", Results.Ratio(rate, raw), Results.Verdict(set.Serials.Count == options.Scale && ratio >= 0.8), [bulkCommand]));
+        if (algorithm == "rsa2048") SmartIdTarget(set.Serials.Count, run);
+        return set;
     }
 
     private void SmartIdTarget(int count, ChildResult run)
@@ -255,30 +235,21 @@ internal sealed partial class BenchRunner(BenchOptions options)
             [$"./ecert bench --scale {cards}"]));
     }
 
-    /// <summary>Until the bulk verb exists: the same records through CertificateIssuer in this process, so the rest of the bench has certificates.</summary>
-    private IssuedSet FallbackIssuance(string data, string input, string output, string label, double raw)
+    /// <summary>
+    /// Signs every certificate's OCSP response before the responder is loaded, as an operator does
+    /// after a bulk issuance; otherwise the server would spend a core signing them in the background
+    /// while wrk measures it.
+    /// </summary>
+    private void Presign(IssuedSet issued)
     {
-        Progress($"fallback: issuing the {options.Scale:N0} records one by one in-process (CertificateIssuer.Issue) into {data}");
-        var instance = EcertInstance.Open(Path.Combine(_folder, data), () => Passphrase);
-        var issuer = instance.Issuer();
-        var clock = Stopwatch.StartNew();
-        var count = 0;
-        using (var writer = new StreamWriter(Path.Combine(_folder, output)))
-            foreach (var record in BureauInput.Read(Path.Combine(_folder, input)))
-            {
-                var issued = issuer.Issue(new IssuanceRequest("personal-smartid",
-                    PublicKey.CreateFromSubjectPublicKeyInfo(record.PublicKey, out _),
-                    new SubjectDetails { Name = record.Name, IdNumber = record.IdNumber, Email = record.Email }));
-                writer.WriteLine(JsonSerializer.Serialize(new { cardNumber = record.CardNumber, serial = issued.SerialHex, certificate = Convert.ToBase64String(issued.Der) }));
-                if (++count % 5_000 == 0) Progress($"  {count:N0} issued, {count / clock.Elapsed.TotalSeconds:N0}/s");
-            }
-        clock.Stop();
-        instance.Database.CloseAll();
-        var rate = count / clock.Elapsed.TotalSeconds;
-        _results.Add(new ResultRow($"issuance one at a time (in-process fallback, not the target), {label}",
-            string.Create(CultureInfo.InvariantCulture, $"{count:N0} certificates in {clock.Elapsed.TotalSeconds:0.0} s = {rate:N0}/s"),
-            $"raw signing {Results.N(raw)}/s", Results.Ratio(rate, raw), "info", ["in-process: CertificateIssuer.Issue per record (what ./ecert issue does)"]));
-        return ReadIssued(data, output);
+        string[] presign = ["--data", issued.Folder, "ocsp", "presign"];
+        var command = "./ecert " + string.Join(' ', presign);
+        Progress(command);
+        var run = _children.RunEcert(presign, timed: true);
+        if (run.ExitCode != 0) throw new InvalidOperationException($"ocsp presign failed (exit {run.ExitCode}): {FirstLine(run.Stderr)}");
+        _results.Add(new ResultRow("pre-signing every OCSP response before serving (reference)",
+            string.Create(CultureInfo.InvariantCulture, $"{issued.Serials.Count:N0} responses in {run.Wall.TotalSeconds:0.0} s = {issued.Serials.Count / run.Wall.TotalSeconds:N0}/s, peak RSS {run.PeakRssMb:N0} MB"),
+            "", "–", "info", [command]));
     }
 
     private IssuedSet ReadIssued(string data, string output)

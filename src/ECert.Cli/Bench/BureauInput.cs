@@ -53,20 +53,4 @@ internal static class BureauInput
             stream.Write(newline);
         }
     }
-
-    /// <summary>One bureau record read back (for the in-process fallback issuance).</summary>
-    public sealed record Record(string CardNumber, string Name, string IdNumber, string? Email, byte[] PublicKey);
-
-    public static IEnumerable<Record> Read(string path)
-    {
-        foreach (var line in File.ReadLines(path, Encoding.UTF8))
-        {
-            if (line.Length == 0) continue;
-            using var json = JsonDocument.Parse(line);
-            var root = json.RootElement;
-            yield return new Record(root.GetProperty("cardNumber").GetString()!, root.GetProperty("name").GetString()!,
-                root.GetProperty("idNumber").GetString()!, root.TryGetProperty("email", out var email) ? email.GetString() : null,
-                Convert.FromBase64String(root.GetProperty("publicKey").GetString()!));
-        }
-    }
 }

@@ -37,9 +37,10 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
             if (changed.Count >= 1_000_000) break;
         }
         var now = time.GetUtcNow();
-        foreach (var serial in changed.Distinct().Take(ResignPerPoll))
-            if (certificates.FindCertificate(serial) is { } record && IsAnswerable(record, now))
-                responses.SaveIfCurrent(responder.Presign(record, now), record);
+        var resigned = changed.Distinct().Take(ResignPerPoll)
+            .Select(certificates.FindCertificate).OfType<CertificateRecord>().Where(record => IsAnswerable(record, now))
+            .Select(record => (responder.Presign(record, now), record)).ToList();
+        responses.SaveAllIfCurrent(resigned);
         return changed.Count;
     }
 
@@ -53,12 +54,10 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
         var refreshBefore = now + responder.ResponseValidity / 2;
         var (due, reached, finished) = responses.FindDue(_position, limit, now, refreshBefore);
         _position = finished ? 0 : reached;
-        var stored = 0;
-        Parallel.ForEach(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, item =>
-        {
-            if (responses.SaveIfCurrent(responder.Presign(item.Certificate, now), item.Certificate)) Interlocked.Increment(ref stored);
-        });
-        return new PresignReport(due.Count, stored, finished);
+        var signed = new (PresignedResponse, CertificateRecord)[due.Count];
+        Parallel.For(0, due.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
+            i => signed[i] = (responder.Presign(due[i].Certificate, now), due[i].Certificate));
+        return new PresignReport(due.Count, responses.SaveAllIfCurrent(signed), finished);
     }
 
     private static bool IsAnswerable(CertificateRecord record, DateTimeOffset now) =>

@@ -19,6 +19,9 @@ public interface IOcspResponseStore
     /// </summary>
     bool SaveIfCurrent(PresignedResponse response, CertificateRecord statusAsOf);
 
+    /// <summary>The same for many responses in one transaction; returns how many were stored.</summary>
+    int SaveAllIfCurrent(IReadOnlyList<(PresignedResponse Response, CertificateRecord StatusAsOf)> responses);
+
     /// <summary>
     /// Certificates after <paramref name="afterPosition"/> (in store order) that are issued, not
     /// expired at <paramref name="now"/>, and whose response is missing or ends before
