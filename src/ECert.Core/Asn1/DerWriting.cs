@@ -28,11 +28,31 @@ public static class DerWriting
     {
         using (writer.PushSequence())
         {
-            writer.WriteObjectIdentifier(oid);
+            WriteObjectIdentifier(writer, oid);
             if (critical) writer.WriteBoolean(true);
             writer.WriteOctetString(value);
         }
     }
+
+    /// <summary>
+    /// Writes an OID from a cache of its encodings: parsing the dotted form costs big-integer
+    /// arithmetic for long arcs (our 2.25.&lt;UUID&gt; policies), and a bulk run writes the same few
+    /// OIDs millions of times.
+    /// </summary>
+    public static void WriteObjectIdentifier(AsnWriter writer, string oid)
+    {
+        if (!EncodedOids.TryGetValue(oid, out var encoded))
+        {
+            var single = new AsnWriter(AsnEncodingRules.DER);
+            single.WriteObjectIdentifier(oid);
+            encoded = single.Encode();
+            if (EncodedOids.Count < MaxCachedOids) EncodedOids.TryAdd(oid, encoded);
+        }
+        writer.WriteEncodedValue(encoded);
+    }
+
+    private const int MaxCachedOids = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EncodedOids = new(StringComparer.Ordinal);
 
     public static void WriteExtension(AsnWriter writer, X509Extension extension) =>
         WriteExtension(writer, extension.Oid!.Value!, extension.Critical, extension.RawData);

@@ -64,12 +64,15 @@ public static class CertificateLinter
 
         // Policy OIDs are not hierarchical: each one the certificate asserts must be in the issuing
         // CA's policies (or the CA must assert anyPolicy), or path validation drops it (RFC 5280 6.1.3).
-        var issuerPolicies = PolicyOids(issuer.Extensions[Oids.CertificatePolicies]);
+        var issuerPolicies = IssuerPolicies.GetValue(issuer, ca => PolicyOids(ca.Extensions[Oids.CertificatePolicies]));
         if (!issuerPolicies.Contains("2.5.29.32.0"))
             foreach (var policy in profile.PolicyOids.Where(p => !issuerPolicies.Contains(p)))
                 findings.Add($"policy {policy} is not among the issuing CA's policies; relying parties would reject it");
         return findings;
     }
+
+    /// <summary>An issuing CA's policies, read once per CA certificate object rather than once per certificate linted.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, List<string>> IssuerPolicies = new();
 
     private static List<string> PolicyOids(X509Extension? extension)
     {
