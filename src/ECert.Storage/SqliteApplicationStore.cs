@@ -43,6 +43,13 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
 
     private const string StandingColumns = "c.serial, c.srn, c.profile, c.state, c.suspended_for";
 
+    /// <summary>
+    /// Each subscribed certificate's paid-until date. The sweeps start from here, not from the
+    /// certificates: a population of smart ID card certificates has no subscriptions, and a scan
+    /// of millions of certificate rows every sweep would find none of them.
+    /// </summary>
+    private const string PaidUntil = "(SELECT serial, MAX(ends) AS paid_until FROM subscription_periods GROUP BY serial) p";
+
     private const int ForeignKeyFailed = 787; // SQLITE_CONSTRAINT_FOREIGNKEY
     private const int CheckFailed = 275;      // SQLITE_CONSTRAINT_CHECK
 
@@ -389,12 +396,10 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {StandingColumns}, MAX(p.ends), c.not_after
-            FROM certificates c JOIN subscription_periods p ON p.serial = c.serial
-            WHERE c.state IN ('valid', 'suspended')
-            GROUP BY c.serial
-            HAVING MAX(p.ends) < $before
-            ORDER BY MAX(p.ends), c.serial
+            SELECT {StandingColumns}, p.paid_until, c.not_after
+            FROM {PaidUntil} JOIN certificates c ON c.serial = p.serial
+            WHERE c.state IN ('valid', 'suspended') AND p.paid_until < $before
+            ORDER BY p.paid_until, c.serial
             """;
         command.Parameters.AddWithValue("$before", paidUntilBefore.ToUnixTimeSeconds());
         return ReadStandings(command);
@@ -405,10 +410,9 @@ public sealed class SqliteApplicationStore(SqliteDatabase database) : IApplicati
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {StandingColumns}, MAX(p.ends), c.not_after
-            FROM certificates c JOIN subscription_periods p ON p.serial = c.serial
+            SELECT {StandingColumns}, p.paid_until, c.not_after
+            FROM {PaidUntil} JOIN certificates c ON c.serial = p.serial
             WHERE c.state = 'suspended' AND c.suspended_for = 'non-payment'
-            GROUP BY c.serial
             ORDER BY c.serial
             """;
         return ReadStandings(command);
