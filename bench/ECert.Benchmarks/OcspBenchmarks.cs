@@ -28,32 +28,10 @@ public class OcspBenchmarks
         _responderCertificate = ca.RawData;
         _keyHash = System.Security.Cryptography.SHA1.HashData(ca.PublicKey.EncodedKeyValue.RawData);
         var serial = SerialNumbers.NewSerial();
-        _request = BuildRequest(System.Security.Cryptography.SHA1.HashData(ca.SubjectName.RawData), _keyHash, serial);
+        _request = OcspRequest.EncodeSingle(ca, serial);
         var certId = OcspRequest.TryParse(_request, out var problem)?.CertIds[0] ?? throw new InvalidOperationException(problem);
         _good = [new OcspSingleAnswer(certId, OcspCertStatus.Good, null, null, Fixtures.Now, Fixtures.Now.AddDays(1))];
         _revoked = [new OcspSingleAnswer(certId, OcspCertStatus.Revoked, Fixtures.Now.AddDays(-3), RevocationReason.KeyCompromise, Fixtures.Now, Fixtures.Now.AddDays(1))];
-    }
-
-    /// <summary>OCSPRequest with one SHA-1 CertID and no nonce, as openssl ocsp -no_nonce sends.</summary>
-    private static byte[] BuildRequest(byte[] nameHash, byte[] keyHash, byte[] serial)
-    {
-        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        using (writer.PushSequence())
-        using (writer.PushSequence())
-        using (writer.PushSequence())
-        using (writer.PushSequence())
-        {
-            using (writer.PushSequence())
-            {
-                writer.WriteObjectIdentifier("1.3.14.3.2.26");
-                writer.WriteNull();
-            }
-            writer.WriteOctetString(nameHash);
-            writer.WriteOctetString(keyHash);
-            writer.WriteIntegerUnsigned(serial);
-        }
-        return writer.Encode();
     }
 
     [Benchmark(Description = "parse request")]

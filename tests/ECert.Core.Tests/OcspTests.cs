@@ -44,6 +44,16 @@ public class OcspTests
     private static (OcspCertStatus?, RevocationReason?) Pick((OcspResponseStatus, OcspCertStatus? Status, RevocationReason? Reason, byte[]?) r) => (r.Status, r.Reason);
 
     [Fact]
+    public void TheRfc5019RequestEncoderWritesWhatAnIndependentClientWrites()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        var encoded = OcspRequest.EncodeSingle(issued.Issuer.Certificate, Convert.FromHexString(issued.SerialHex));
+        Assert.Equal(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex), encoded);
+        Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(encoded).Der).CertStatus);
+    }
+
+    [Fact]
     public void Sha256CertIdsAreAnsweredToo()
     {
         var ca = new TestCa();

@@ -71,7 +71,7 @@ public sealed class CertificateIssuer(
                 throw ECertException.Policy("the certificate failed pre-issuance checks: " + string.Join("; ", findings));
             var signingKey = keys.GetSigningKey(issuer.KeyId);
             var der = tbs.Sign(signingKey);
-            SignatureCheck.RequireValid(der, issuer.Certificate);
+            SignatureCheck.RequireValid(der, issuer.VerificationKey);
             certificates.CompleteIssuance(serialHex, der, request.Publish);
             return new IssuedCertificate(serialHex, der, partition, subject, issuer);
         }

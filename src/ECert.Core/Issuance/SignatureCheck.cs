@@ -17,6 +17,13 @@ public static class SignatureCheck
             throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate; nothing was stored");
     }
 
+    /// <summary>The same with the issuer's public key already opened (<see cref="Stores.CaRecord.VerificationKey"/>).</summary>
+    public static void RequireValid(byte[] signedObject, AsymmetricAlgorithm issuerKey)
+    {
+        if (!IsValid(signedObject, issuerKey))
+            throw new ECertException(ErrorKind.Internal, "the signer produced a signature that does not verify with the CA certificate; nothing was stored");
+    }
+
     public static bool IsValid(byte[] signedObject, X509Certificate2 issuer)
     {
         if (issuer.PublicKey.Oid.Value == Oids.RsaEncryption)

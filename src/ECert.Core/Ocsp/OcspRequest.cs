@@ -27,6 +27,31 @@ public sealed record OcspRequest(IReadOnlyList<OcspCertId> CertIds, byte[]? Nonc
     public const int MaxCertIds = 20;
     public const int MaxNonceBytes = 32;
 
+    /// <summary>
+    /// The request relying parties send most (RFC 5019): one SHA-1 CertID, no nonce, as
+    /// <c>openssl ocsp -no_nonce</c> does. For the benchmarks and operators' probes.
+    /// </summary>
+    public static byte[] EncodeSingle(System.Security.Cryptography.X509Certificates.X509Certificate2 issuer, ReadOnlySpan<byte> serial)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())           // OCSPRequest
+        using (writer.PushSequence())           // tbsRequest
+        using (writer.PushSequence())           // requestList
+        using (writer.PushSequence())           // Request
+        using (writer.PushSequence())           // reqCert: CertID
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier(Oids.Sha1);
+                writer.WriteNull();
+            }
+            writer.WriteOctetString(System.Security.Cryptography.SHA1.HashData(issuer.SubjectName.RawData));
+            writer.WriteOctetString(System.Security.Cryptography.SHA1.HashData(issuer.PublicKey.EncodedKeyValue.RawData));
+            DerWriting.WritePositiveInteger(writer, serial);
+        }
+        return writer.Encode();
+    }
+
     /// <summary>Parses a request; returns null with a reason when it is malformed.</summary>
     public static OcspRequest? TryParse(ReadOnlySpan<byte> der, out string? problem)
     {

@@ -17,6 +17,13 @@ public sealed class CaRecord
     public required byte[] CertificateDer { get; init; }
 
     public X509Certificate2 Certificate => _certificate ??= X509CertificateLoader.LoadCertificate(CertificateDer);
+
+    private System.Security.Cryptography.AsymmetricAlgorithm? _verificationKey;
+
+    /// <summary>The CA's public key, opened once: opening it from the certificate costs more than an RSA verification.</summary>
+    public System.Security.Cryptography.AsymmetricAlgorithm VerificationKey =>
+        _verificationKey ??= (System.Security.Cryptography.AsymmetricAlgorithm?)Certificate.GetRSAPublicKey() ?? Certificate.GetECDsaPublicKey()
+            ?? throw new ECertException(ErrorKind.Internal, $"the certificate of CA {Slug} has neither an RSA nor an EC key");
     public DateTimeOffset NotAfter => new(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
 
     public byte[] SubjectKeyIdentifier =>

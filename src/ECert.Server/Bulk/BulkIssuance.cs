@@ -76,7 +76,7 @@ public sealed class BulkIssuance(EcertInstance instance)
             return Summary(job, job.Checkpoint, abandoned, alreadyComplete: true, 0, TimeSpan.Zero);
 
         var key = instance.Keys.GetSigningKey(issuer.KeyId);
-        using var issuerKey = (AsymmetricAlgorithm?)issuer.Certificate.GetRSAPublicKey() ?? issuer.Certificate.GetECDsaPublicKey()!;
+        var issuerKey = issuer.VerificationKey;
         var certificateIssuer = instance.Issuer();
         var protector = instance.IdentityProtector();
         var threads = request.Threads > 0 ? request.Threads : Environment.ProcessorCount;
