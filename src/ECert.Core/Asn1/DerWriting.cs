@@ -64,7 +64,7 @@ public static class DerWriting
     /// <summary>Certificate / CertificateList ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }</summary>
     public static byte[] WrapSigned(ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
+        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbs.Length + signatureAlgorithm.Length + signature.Length + 16);
         using (writer.PushSequence())
         {
             writer.WriteEncodedValue(tbs);

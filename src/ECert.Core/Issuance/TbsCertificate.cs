@@ -32,7 +32,8 @@ public sealed record TbsCertificate(
 
     public byte[] Encode(ReadOnlySpan<byte> signatureAlgorithm)
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
+        // Sized for a subscriber certificate, so the writer does not grow (and copy) on the way.
+        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 2048);
         using (writer.PushSequence())
         {
             using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))

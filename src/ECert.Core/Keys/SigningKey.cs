@@ -18,7 +18,9 @@ public sealed class SigningKey(string keyId, KeyAlgorithm algorithm, X509Signatu
     public PublicKey PublicKey => Generator.PublicKey;
 
     /// <summary>The DER AlgorithmIdentifier that signatures from this key carry.</summary>
-    public byte[] SignatureAlgorithmIdentifier => Generator.GetSignatureAlgorithmIdentifier(Hash);
+    public byte[] SignatureAlgorithmIdentifier => _signatureAlgorithmIdentifier ??= Generator.GetSignatureAlgorithmIdentifier(Hash);
+
+    private byte[]? _signatureAlgorithmIdentifier;
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Generator.SignData(data.ToArray(), Hash);
 
