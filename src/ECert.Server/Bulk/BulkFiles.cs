@@ -24,10 +24,18 @@ public sealed class InputLineReader : IDisposable
     public InputLineReader(string path, long offset, long nextLine)
     {
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        // A file saved by a Windows tool may start with a UTF-8 byte order mark: not part of the first record.
+        if (offset == 0)
+        {
+            Span<byte> head = stackalloc byte[3];
+            if (_stream.ReadAtLeast(head, 3, throwOnEndOfStream: false) == 3 && head.SequenceEqual(Utf8Bom)) offset = 3;
+        }
         _stream.Seek(offset, SeekOrigin.Begin);
         _bufferOffset = offset;
         _nextLine = nextLine;
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     public long Length => _stream.Length;
 
