@@ -107,7 +107,7 @@ public sealed class OcspResponder(
     {
         var thisUpdate = DerWriting.TruncateToSeconds(now);
         var nextUpdate = thisUpdate + ResponseValidity;
-        var issuer = Issuers().First(i => i.CaSlug == record.CaSlug && i.HashOid == Oids.Sha1);
+        var issuer = Sha1Identity(record.CaSlug);
         var certId = CanonicalSha1CertId(issuer, Convert.FromHexString(record.SerialHex));
         var responder = Responder(record.CaSlug, thisUpdate);
         var der = OcspResponseEncoder.Successful([Answer(record, certId, thisUpdate, nextUpdate)], responder.KeyHash, thisUpdate, null,
@@ -167,7 +167,16 @@ public sealed class OcspResponder(
         return new OcspCertId(Oids.Sha1, issuer.NameHash, issuer.KeyHash, serial, writer.Encode());
     }
 
-    private IReadOnlyList<IssuerIdentity> Issuers() => _issuers ??= LoadIssuers();
+    /// <summary>A CA's SHA-1 CertID hashes; a CA created since they were loaded (a new generation) is found by reloading once.</summary>
+    private IssuerIdentity Sha1Identity(string caSlug)
+    {
+        foreach (var reload in new[] { false, true })
+        {
+            if (reload || _issuers is null) _issuers = LoadIssuers();
+            if (_issuers.FirstOrDefault(i => i.CaSlug == caSlug && i.HashOid == Oids.Sha1) is { } identity) return identity;
+        }
+        throw ECertException.NotFound($"no issuing CA '{caSlug}' to answer OCSP for");
+    }
 
     private string? FindIssuer(OcspCertId certId)
     {

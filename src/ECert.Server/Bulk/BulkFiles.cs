@@ -112,7 +112,7 @@ public sealed class CheckpointedFile : IDisposable
         if (_stream.Length < checkpointLength)
         {
             _stream.Dispose();
-            throw ECertException.Conflict($"{path} has {new FileInfo(path).Length} bytes but the job had written {checkpointLength}; it was changed outside the job, so it cannot resume");
+            throw ECertException.Conflict($"{path} has {new FileInfo(path).Length} bytes but the job had written {checkpointLength}; it was changed outside the job, so the job cannot resume. Put the job's file back, or start a new job with another --out and --rejects");
         }
         // Lines written after the last checkpoint belong to a batch that never committed: drop them.
         _stream.SetLength(checkpointLength);

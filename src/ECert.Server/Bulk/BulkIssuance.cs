@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ECert.Core;
 using ECert.Core.Asn1;
@@ -37,8 +35,6 @@ public sealed class BulkIssuance(EcertInstance instance)
     public const int SignatureCheckEvery = 16;
 
     private readonly Core.Crl.CrlPublisher _crls = instance.CrlPublisher();
-
-    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private sealed record Batch(List<InputLine> Lines, BulkCheckpoint Checkpoint, List<BulkIssued> Issued, List<(string, string)> Abandoned,
         ArrayBufferWriter<byte> Output, ArrayBufferWriter<byte> Rejects, long Rejected);
@@ -119,7 +115,7 @@ public sealed class BulkIssuance(EcertInstance instance)
                     var record = records[accepted[n]]!;
                     try
                     {
-                        var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email, Srn = slots[n].Srn };
+                        var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email };
                         var subject = SubjectBuilder.Build(profile, details, slots[n].Srn);
                         var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, serials[n], slots[n].Partition, notBefore, notAfter);
                         var findings = CertificateLinter.Lint(tbs, profile, issuer.Certificate);
@@ -208,8 +204,8 @@ public sealed class BulkIssuance(EcertInstance instance)
         var abandoned = new List<(string, string)>();
         var indexOf = new Dictionary<int, int>(accepted.Count);
         for (var n = 0; n < accepted.Count; n++) indexOf[accepted[n]] = n;
-        using var outputWriter = new Utf8JsonWriter(output, LineOptions);
-        using var rejectWriter = new Utf8JsonWriter(rejected, LineOptions);
+        using var outputWriter = new Utf8JsonWriter(output, BulkJobRunner.LineOptions);
+        using var rejectWriter = new Utf8JsonWriter(rejected, BulkJobRunner.LineOptions);
         long rejectCount = 0;
         for (var i = 0; i < lines.Count; i++)
         {
@@ -220,17 +216,13 @@ public sealed class BulkIssuance(EcertInstance instance)
                 outputWriter.WriteString("serial", reservations[n].SerialHex);
                 outputWriter.WriteBase64String("certificate", der);
                 outputWriter.WriteEndObject();
-                outputWriter.Flush();
-                output.Write("\n"u8);
-                outputWriter.Reset(output);
+                BulkJobRunner.EndLine(output, outputWriter);
                 issued.Add(new BulkIssued(reservations[n].SerialHex, der));
                 continue;
             }
             if (indexOf.TryGetValue(i, out n)) abandoned.Add((reservations[n].SerialHex, errors[i] ?? "not signed"));
             var card = records[i]?.CardNumber ?? (lines[i].Problem is null ? BureauRecord.TryReadCardNumber(lines[i].Bytes) : null);
-            BulkJobRunner.WriteReject(rejectWriter, lines[i].Number, "cardNumber", card, errors[i] ?? "not issued");
-            rejected.Write("\n"u8);
-            rejectWriter.Reset(rejected);
+            BulkJobRunner.WriteReject(rejected, rejectWriter, lines[i].Number, "cardNumber", card, errors[i] ?? "not issued");
             rejectCount++;
         }
         var last = lines[^1];

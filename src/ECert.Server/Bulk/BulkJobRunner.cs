@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using ECert.Core;
 using ECert.Core.Audit;
 using ECert.Core.Bulk;
@@ -68,14 +71,25 @@ public static class BulkJobRunner
         instance.Audit.Record(new AuditEvent(actor.Role, actor.Id, action, $"bulk-job/{job.Id}", actor.Outlet, actor.Purpose, outcome, detail));
     }
 
+    /// <summary>Output and reject lines: compact JSON, base64 and non-ASCII names written as they are.</summary>
+    public static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Ends the JSON value just written as a line, leaving the writer ready for the next one.</summary>
+    public static void EndLine(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    {
+        writer.Flush();
+        buffer.Write("\n"u8);
+        writer.Reset(buffer);
+    }
+
     /// <summary>A reject file line: <c>{"line": N, "cardNumber"|"serial": "...", "error": "..."}</c>.</summary>
-    public static void WriteReject(System.Text.Json.Utf8JsonWriter writer, long line, string? keyName, string? key, string error)
+    public static void WriteReject(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, long line, string? keyName, string? key, string error)
     {
         writer.WriteStartObject();
         writer.WriteNumber("line", line);
         if (keyName is not null && key is not null) writer.WriteString(keyName, key);
         writer.WriteString("error", error);
         writer.WriteEndObject();
-        writer.Flush();
+        EndLine(buffer, writer);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ECert.Core;
 using ECert.Core.Asn1;
@@ -22,8 +21,6 @@ public sealed record BulkRevokeRequest(string InputPath, RevocationReason Reason
 /// </summary>
 public sealed class BulkRevocation(EcertInstance instance)
 {
-    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public BulkSummary Run(BulkRevokeRequest request, Action<BulkProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.Reason == RevocationReason.CertificateHold)
@@ -59,13 +56,11 @@ public sealed class BulkRevocation(EcertInstance instance)
             var serials = new List<string>();
             var firstLineOf = new Dictionary<string, long>();
             var rejected = new ArrayBufferWriter<byte>(256);
-            using var writer = new Utf8JsonWriter(rejected, LineOptions);
+            using var writer = new Utf8JsonWriter(rejected, BulkJobRunner.LineOptions);
             long rejectCount = 0;
             void Reject(InputLine line, string? serial, string error)
             {
-                BulkJobRunner.WriteReject(writer, line.Number, "serial", serial, error);
-                rejected.Write("\n"u8);
-                writer.Reset(rejected);
+                BulkJobRunner.WriteReject(rejected, writer, line.Number, "serial", serial, error);
                 rejectCount++;
             }
 
