@@ -12,9 +12,26 @@ public class SerialNumbersTests
         Assert.All(serials, s =>
         {
             Assert.Equal(16, s.Length);
-            Assert.InRange(s[0], 0x40, 0x7F);
+            Assert.InRange(s[0], 0x01, 0x7F);
         });
         Assert.Equal(1000, serials.Select(s => SerialNumbers.ToHex(s)).Distinct().Count());
+    }
+
+    [Fact]
+    public void SerialsStartWithTheMomentAndEndWithEightyRandomBits()
+    {
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var serials = Enumerable.Range(0, 1000).Select(_ => SerialNumbers.NewSerial()).ToList();
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        static long Moment(byte[] s) => s.Take(6).Aggregate(0L, (value, octet) => (value << 8) | octet);
+        Assert.All(serials, s => Assert.InRange(Moment(s), before, after));
+        // Issued in order, the hex forms sort in order: the store's index grows at one end.
+        var hex = serials.Select(s => SerialNumbers.ToHex(s)).ToList();
+        Assert.All(hex.Zip(hex.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First[..12], pair.Second[..12]) <= 0));
+        // The random part: 10,000 random octets should use every value at least a few times.
+        var octets = serials.SelectMany(s => s.Skip(6)).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(256, octets.Count);
+        Assert.Equal(1000, serials.Select(s => Convert.ToHexString(s, 6, 10)).Distinct().Count());
     }
 
     [Theory]

@@ -85,8 +85,8 @@ public sealed class CertificateIssuer(
     private (byte[] Serial, int Partition) Reserve(CertificateProfile profile, CaRecord issuer, BuiltSubject subject, string srn,
         DateTimeOffset notBefore, DateTimeOffset notAfter, string? applicationId)
     {
-        // A 126-bit random serial colliding is astronomically unlikely; the store's uniqueness check
-        // is what guarantees it, and we simply draw again.
+        // A collision needs two serials of the same millisecond with the same 80 random bits: astronomically
+        // unlikely. The store's uniqueness check is what guarantees it, and we simply draw again.
         for (var attempt = 0; ; attempt++)
         {
             var serial = SerialNumbers.NewSerial();

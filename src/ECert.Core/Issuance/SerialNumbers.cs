@@ -5,19 +5,28 @@ using System.Security.Cryptography;
 namespace ECert.Core.Issuance;
 
 /// <summary>
-/// Certificate serial numbers: 16 octets from the CSPRNG with the top two bits fixed to 01, so
-/// every serial is positive, exactly 16 octets long and carries 126 random bits (the Baseline
-/// Requirements ask at least 64; RFC 5280 allows at most 20 octets). Uniqueness is enforced by the store.
+/// Certificate serial numbers: 16 octets, the first 6 the issuing moment in milliseconds since the
+/// Unix epoch (big-endian), the other 10 from the CSPRNG. Every serial is positive (the first octet
+/// is 0x01 to 0x7F from 2004 to the year 10889), exactly 16 octets long and carries 80 random bits:
+/// the Baseline Requirements (7.1) ask for at least 64 bits from a CSPRNG and a non-sequential
+/// serial; RFC 5280 allows at most 20 octets. The moment leaks nothing the certificate's notBefore
+/// does not already say, and it keeps the store's serial index growing at one end: random serials
+/// put every insert on a different index page, which made each stored certificate write about
+/// 4 KB to the database's log (see docs/benchmarks.md). Uniqueness is enforced by the store.
 /// Written as upper-case hex without separators, as OpenSSL prints them.
 /// </summary>
 public static class SerialNumbers
 {
     public const int Length = 16;
+    public const int RandomOctets = 10;
+    private const int MomentOctets = Length - RandomOctets;
 
     public static byte[] NewSerial()
     {
-        var serial = RandomNumberGenerator.GetBytes(Length);
-        serial[0] = (byte)((serial[0] & 0x3F) | 0x40);
+        var serial = new byte[Length];
+        var moment = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = MomentOctets - 1; i >= 0; i--, moment >>= 8) serial[i] = (byte)moment;
+        RandomNumberGenerator.Fill(serial.AsSpan(MomentOctets));
         return serial;
     }
 
