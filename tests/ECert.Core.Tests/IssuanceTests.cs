@@ -180,4 +180,39 @@ public class IssuanceTests
         Assert.Contains(findings, f => f.Contains(Oids.CrlDistributionPoints));
         Assert.Contains(findings, f => f.Contains("not among the issuing CA's policies"));
     }
+
+    [Fact]
+    public void CertificatesPreparedOnEveryCoreAtOnceAllPassTheLinter()
+    {
+        // Bulk issuance prepares and lints on every core with extensions shared per profile and CA:
+        // a shared typed extension (X509EnhancedKeyUsageExtension) decoded lazily by two threads at
+        // once once made every certificate of a run fail "extendedKeyUsage differs from the profile".
+        var ca = new TestCa();
+        var profile = ProfileFactory.Create("personal-smartid");
+        var issuer = ca.Stores.FindCa(profile.IssuingCa)!;
+        var subject = SubjectBuilder.Build(profile, new SubjectDetails { Name = "CHAN Tai Man", IdNumber = "A123456(3)" }, "0000000001");
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var now = ca.Clock.GetUtcNow();
+            TbsCertificate Prepare() => ca.Issuer.Prepare(profile, issuer, subject, publicKey, SerialNumbers.NewSerial(), 0, now, now.AddDays(30));
+            var findings = new System.Collections.Concurrent.ConcurrentBag<string>();
+            using var start = new Barrier(4);
+            var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < 200; i++)
+                    foreach (var finding in CertificateLinter.Lint(Prepare(), profile, issuer.Certificate)) findings.Add(finding);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Empty(findings);
+
+            // What two certificates share is plain (OID, value, criticality): nothing decoded lazily.
+            var (first, second) = (Prepare(), Prepare());
+            var shared = first.Extensions.Where(e => second.Extensions.Any(o => ReferenceEquals(o, e))).ToList();
+            Assert.Equal(7, shared.Count); // basic constraints, key usage, EKU, AKI, CRL DP, AIA, policies
+            Assert.All(shared, e => Assert.Equal(typeof(X509Extension), e.GetType()));
+        }
+    }
 }

@@ -118,8 +118,11 @@ public sealed class CertificateIssuer(
             if (profile.IsServer) keyUsage &= ~X509KeyUsageFlags.KeyAgreement;
         }
         // What depends only on the profile and the CA is built once per issuer object (bulk issuance
-        // prepares a million certificates with the same ones); only the key, names and partition vary.
-        var common = _commonExtensions.GetOrAdd((profile.Name, issuer.Slug, keyUsage), _ =>
+        // prepares a million certificates with the same ones, on every core); only the key, names and
+        // partition vary. Shared extensions are kept as plain raw extensions: the typed ones
+        // (X509EnhancedKeyUsageExtension...) decode lazily into fields without a lock, so a linter
+        // reading one shared instance from several threads could see it half decoded.
+        var common = _commonExtensions.GetOrAdd((profile.Name, issuer.Slug, keyUsage), _ => Shared(
         [
             CertificateExtensions.BasicConstraints(isCa: false),
             CertificateExtensions.KeyUsage(keyUsage),
@@ -127,9 +130,9 @@ public sealed class CertificateIssuer(
             CertificateExtensions.AuthorityKeyIdentifier(issuer.SubjectKeyIdentifier),
             CertificateExtensions.AuthorityInformationAccess(_urls.Ocsp, _urls.CaCertificate(issuer.Slug)),
             CertificateExtensions.CertificatePolicies(profile.PolicyOids),
-        ]);
+        ]));
         var distributionPoint = _distributionPoints.GetOrAdd((issuer.Slug, partition),
-            key => CertificateExtensions.CrlDistributionPoint(_urls.PartitionCrl(key.Ca, key.Partition)));
+            key => Shared([CertificateExtensions.CrlDistributionPoint(_urls.PartitionCrl(key.Ca, key.Partition))])[0]);
         var extensions = new List<X509Extension>(10)
         {
             common[0], common[1], common[2],
@@ -144,6 +147,10 @@ public sealed class CertificateIssuer(
             extensions.Add(new X509Extension(Asn1.Oids.ProtectedIdentityNumber, identityProtector.EncodeExtensionValue(identityDigest), critical: false));
         return new TbsCertificate(serial, issuer.Certificate.SubjectName, notBefore, notAfter, subject.Name, publicKey, extensions);
     }
+
+    /// <summary>Extensions safe to share between threads: plain OID, value and criticality, nothing decoded lazily.</summary>
+    private static X509Extension[] Shared(X509Extension[] extensions) =>
+        extensions.Select(e => new X509Extension(new System.Security.Cryptography.Oid(e.Oid!.Value!), e.RawData, e.Critical)).ToArray();
 
     /// <summary>Marks the reservation abandoned without hiding the error that caused it.</summary>
     private void AbandonQuietly(string serialHex, string why)
