@@ -70,16 +70,26 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
 
     public int ResumeJob(long jobId, DateTimeOffset at)
     {
-        using var connection = database.Open();
+        const string Why = "bulk job interrupted before the certificate was stored";
+        using var connection = OpenForBatches();
         using var transaction = connection.BeginTransaction();
-        using var abandon = connection.CreateCommand();
-        abandon.Transaction = transaction;
-        abandon.CommandText = """
-            UPDATE certificates SET state = 'abandoned', abandon_reason = 'bulk job interrupted before the certificate was stored'
-            WHERE bulk_job = $job AND state = 'reserved'
-            """;
-        abandon.Parameters.AddWithValue("$job", jobId);
-        var abandoned = abandon.ExecuteNonQuery();
+        var abandoned = 0;
+        foreach (var batch in ReadBatches(connection, transaction, jobId))
+        {
+            var rows = Enumerable.Range(0, batch.Reservations.Count).Select(i => new BatchRow(i, "abandoned", null, Why));
+            // OR IGNORE: a serial that reached the table anyway (another issuer drew it) stays what it is.
+            abandoned += InsertCertificates(connection, transaction, jobId, batch, rows, orIgnore: true);
+            DeleteBatch(connection, transaction, jobId, batch.Id);
+        }
+        // Rows reserved one by one, as bulk jobs did before batches were reserved whole (migration 0016).
+        using (var legacy = connection.CreateCommand())
+        {
+            legacy.Transaction = transaction;
+            legacy.CommandText = "UPDATE certificates SET state = 'abandoned', abandon_reason = $why WHERE bulk_job = $job AND state = 'reserved'";
+            legacy.Parameters.AddWithValue("$job", jobId);
+            legacy.Parameters.AddWithValue("$why", Why);
+            abandoned += legacy.ExecuteNonQuery();
+        }
         using var runs = connection.CreateCommand();
         runs.Transaction = transaction;
         runs.CommandText = "UPDATE bulk_jobs SET runs = runs + 1, updated_at = $at WHERE id = $job";
@@ -90,102 +100,142 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
         return abandoned;
     }
 
-    public IReadOnlyList<ReservedSlot> ReserveBatch(long jobId, string caSlug, string profile, IReadOnlyList<BulkReservation> reservations,
+    public ReservedBulkBatch ReserveBatch(long jobId, string caSlug, string profile, IReadOnlyList<BulkReservation> reservations,
         DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset reservedAt, int partitionSize)
     {
-        if (reservations.Count == 0) return [];
         using var connection = OpenForBatches();
         using var transaction = connection.BeginTransaction();
-        var lastSrn = Scalar(connection, transaction, """
-            INSERT INTO counters (name, value) VALUES ('srn', $n) ON CONFLICT (name) DO UPDATE SET value = value + $n RETURNING value
-            """, ("$n", reservations.Count));
-        var lastIssued = Scalar(connection, transaction,
-            "UPDATE certificate_authorities SET issued_count = issued_count + $n WHERE slug = $slug RETURNING issued_count",
-            ("$n", reservations.Count), ("$slug", caSlug)) ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
-        var firstSrn = lastSrn!.Value - reservations.Count + 1;
-        var firstIssued = lastIssued - reservations.Count + 1;
-
+        var slots = new List<ReservedSlot>(reservations.Count);
+        if (reservations.Count > 0)
+        {
+            var lastSrn = Scalar(connection, transaction, """
+                INSERT INTO counters (name, value) VALUES ('srn', $n) ON CONFLICT (name) DO UPDATE SET value = value + $n RETURNING value
+                """, ("$n", reservations.Count));
+            var lastIssued = Scalar(connection, transaction,
+                "UPDATE certificate_authorities SET issued_count = issued_count + $n WHERE slug = $slug RETURNING issued_count",
+                ("$n", reservations.Count), ("$slug", caSlug)) ?? throw ECertException.NotFound($"CA '{caSlug}' does not exist");
+            var firstSrn = lastSrn!.Value - reservations.Count + 1;
+            var firstIssued = lastIssued - reservations.Count + 1;
+            for (var i = 0; i < reservations.Count; i++)
+                slots.Add(new ReservedSlot((firstSrn + i).ToString("D10", CultureInfo.InvariantCulture), (int)((firstIssued + i - 1) / partitionSize)));
+        }
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO certificates (serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, reserved_at, card_number, bulk_job, bulk_line)
-            VALUES ($serial, $ca, $profile, $partition, $subject, $srn, $nb, $na, 'reserved', $at, $card, $job, $line)
+            INSERT INTO bulk_batches (job_id, ca_slug, profile, not_before, not_after, reserved_at, reservations)
+            VALUES ($job, $ca, $profile, $nb, $na, $at, $reservations)
+            RETURNING id
             """;
-        var serial = insert.Parameters.Add("$serial", SqliteType.Text);
-        var partition = insert.Parameters.Add("$partition", SqliteType.Integer);
-        var subject = insert.Parameters.Add("$subject", SqliteType.Text);
-        var srn = insert.Parameters.Add("$srn", SqliteType.Text);
-        var card = insert.Parameters.Add("$card", SqliteType.Text);
-        var line = insert.Parameters.Add("$line", SqliteType.Integer);
+        insert.Parameters.AddWithValue("$job", jobId);
         insert.Parameters.AddWithValue("$ca", caSlug);
         insert.Parameters.AddWithValue("$profile", profile);
         insert.Parameters.AddWithValue("$nb", notBefore.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$na", notAfter.ToUnixTimeSeconds());
         insert.Parameters.AddWithValue("$at", reservedAt.ToUnixTimeSeconds());
-        insert.Parameters.AddWithValue("$job", jobId);
-        insert.Prepare();
-
-        var slots = new List<ReservedSlot>(reservations.Count);
-        for (var i = 0; i < reservations.Count; i++)
-        {
-            var reservation = reservations[i];
-            var slot = new ReservedSlot((firstSrn + i).ToString("D10", CultureInfo.InvariantCulture), (int)((firstIssued + i - 1) / partitionSize));
-            serial.Value = reservation.SerialHex;
-            partition.Value = slot.Partition;
-            subject.Value = reservation.SubjectDisplay;
-            srn.Value = slot.Srn;
-            card.Value = reservation.CardNumber;
-            line.Value = reservation.Line;
-            try
-            {
-                insert.ExecuteNonQuery();
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
-            {
-                throw ECertException.Conflict($"serial {reservation.SerialHex} is already used");
-            }
-            slots.Add(slot);
-        }
+        insert.Parameters.AddWithValue("$reservations", BatchJson.Write(reservations, slots));
+        var id = (long)insert.ExecuteScalar()!;
         transaction.Commit();
-        return slots;
+        return new ReservedBulkBatch(id, caSlug, profile, notBefore, notAfter, reservedAt, reservations, slots);
     }
 
-    public void CompleteIssueBatch(long jobId, IReadOnlyList<BulkIssued> issued, IReadOnlyList<(string SerialHex, string Why)> abandoned,
+    public void CompleteIssueBatch(long jobId, ReservedBulkBatch batch, IReadOnlyList<BulkIssued> issued, IReadOnlyList<BulkAbandoned> abandoned,
         BulkCheckpoint checkpoint, DateTimeOffset at)
     {
         using var connection = OpenForBatches();
         using var transaction = connection.BeginTransaction();
-        using (var complete = connection.CreateCommand())
-        {
-            complete.Transaction = transaction;
-            complete.CommandText = "UPDATE certificates SET state = 'valid', der = $der, published = 1 WHERE serial = $serial AND state = 'reserved' AND bulk_job = $job";
-            var serial = complete.Parameters.Add("$serial", SqliteType.Text);
-            var der = complete.Parameters.Add("$der", SqliteType.Blob);
-            complete.Parameters.AddWithValue("$job", jobId);
-            complete.Prepare();
-            foreach (var certificate in issued)
-            {
-                serial.Value = certificate.SerialHex;
-                der.Value = certificate.Der;
-                if (complete.ExecuteNonQuery() != 1)
-                    throw new ECertException(ErrorKind.Internal, $"serial {certificate.SerialHex} is not reserved for bulk job {jobId}; the batch was not stored");
-            }
-        }
-        using (var abandon = connection.CreateCommand())
-        {
-            abandon.Transaction = transaction;
-            abandon.CommandText = "UPDATE certificates SET state = 'abandoned', abandon_reason = $why WHERE serial = $serial AND state = 'reserved'";
-            var serial = abandon.Parameters.Add("$serial", SqliteType.Text);
-            var why = abandon.Parameters.Add("$why", SqliteType.Text);
-            foreach (var (serialHex, reason) in abandoned)
-            {
-                serial.Value = serialHex;
-                why.Value = reason;
-                abandon.ExecuteNonQuery();
-            }
-        }
+        var rows = issued.Select(c => new BatchRow(c.Index, "valid", c.Der, null))
+            .Concat(abandoned.Select(a => new BatchRow(a.Index, "abandoned", null, a.Why)));
+        InsertCertificates(connection, transaction, jobId, batch, rows, orIgnore: false);
+        DeleteBatch(connection, transaction, jobId, batch.Id);
         SaveCheckpoint(connection, transaction, jobId, checkpoint, at);
         transaction.Commit();
+    }
+
+    /// <summary>One certificate row of a batch: its reservation's index, its state, and the DER or the reason it was abandoned.</summary>
+    private sealed record BatchRow(int Index, string State, byte[]? Der, string? AbandonReason);
+
+    /// <summary>Stores rows of a reserved batch in the certificates table, each written once, whole. Returns how many were inserted.</summary>
+    private static int InsertCertificates(SqliteConnection connection, SqliteTransaction transaction, long jobId, ReservedBulkBatch batch,
+        IEnumerable<BatchRow> rows, bool orIgnore)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""
+            INSERT {(orIgnore ? "OR IGNORE " : "")}INTO certificates (serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state,
+                reserved_at, card_number, bulk_job, bulk_line, der, published, abandon_reason)
+            VALUES ($serial, $ca, $profile, $partition, $subject, $srn, $nb, $na, $state, $at, $card, $job, $line, $der, $published, $why)
+            """;
+        var serial = insert.Parameters.Add("$serial", SqliteType.Text);
+        var partition = insert.Parameters.Add("$partition", SqliteType.Integer);
+        var subject = insert.Parameters.Add("$subject", SqliteType.Text);
+        var srn = insert.Parameters.Add("$srn", SqliteType.Text);
+        var state = insert.Parameters.Add("$state", SqliteType.Text);
+        var card = insert.Parameters.Add("$card", SqliteType.Text);
+        var line = insert.Parameters.Add("$line", SqliteType.Integer);
+        var der = insert.Parameters.Add("$der", SqliteType.Blob);
+        var published = insert.Parameters.Add("$published", SqliteType.Integer);
+        var why = insert.Parameters.Add("$why", SqliteType.Text);
+        insert.Parameters.AddWithValue("$ca", batch.CaSlug);
+        insert.Parameters.AddWithValue("$profile", batch.Profile);
+        insert.Parameters.AddWithValue("$nb", batch.NotBefore.ToUnixTimeSeconds());
+        insert.Parameters.AddWithValue("$na", batch.NotAfter.ToUnixTimeSeconds());
+        insert.Parameters.AddWithValue("$at", batch.ReservedAt.ToUnixTimeSeconds());
+        insert.Parameters.AddWithValue("$job", jobId);
+        insert.Prepare();
+        var inserted = 0;
+        foreach (var row in rows)
+        {
+            var reservation = batch.Reservations[row.Index];
+            var slot = batch.Slots[row.Index];
+            serial.Value = reservation.SerialHex;
+            partition.Value = slot.Partition;
+            subject.Value = reservation.SubjectDisplay;
+            srn.Value = slot.Srn;
+            state.Value = row.State;
+            card.Value = reservation.CardNumber;
+            line.Value = reservation.Line;
+            der.Value = (object?)row.Der ?? DBNull.Value;
+            published.Value = row.Der is null ? 0 : 1;
+            why.Value = (object?)row.AbandonReason ?? DBNull.Value;
+            try
+            {
+                inserted += insert.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19)
+            {
+                throw ECertException.Conflict($"serial {reservation.SerialHex} is already used; the batch was not stored (the job abandons it when resumed)");
+            }
+        }
+        return inserted;
+    }
+
+    private static void DeleteBatch(SqliteConnection connection, SqliteTransaction transaction, long jobId, long batchId)
+    {
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM bulk_batches WHERE id = $id AND job_id = $job";
+        delete.Parameters.AddWithValue("$id", batchId);
+        delete.Parameters.AddWithValue("$job", jobId);
+        if (delete.ExecuteNonQuery() != 1)
+            throw new ECertException(ErrorKind.Internal, $"batch {batchId} of bulk job {jobId} is no longer reserved (resumed by another process?); the batch was not stored");
+    }
+
+    private static List<ReservedBulkBatch> ReadBatches(SqliteConnection connection, SqliteTransaction transaction, long jobId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT id, ca_slug, profile, not_before, not_after, reserved_at, reservations FROM bulk_batches WHERE job_id = $job ORDER BY id";
+        command.Parameters.AddWithValue("$job", jobId);
+        using var reader = command.ExecuteReader();
+        var batches = new List<ReservedBulkBatch>();
+        while (reader.Read())
+        {
+            var (reservations, slots) = BatchJson.Read(reader.GetString(6));
+            batches.Add(new ReservedBulkBatch(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(4)),
+                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)), reservations, slots));
+        }
+        return batches;
     }
 
     public IReadOnlyList<BulkRevocationOutcome> CheckRevocations(IReadOnlyList<string> serials)

@@ -40,8 +40,18 @@ public sealed record BulkReservation(string SerialHex, long Line, string CardNum
 /// <summary>What the store fixed for a reservation: the subscriber's new SRN and the CRL partition.</summary>
 public sealed record ReservedSlot(string Srn, int Partition);
 
-/// <summary>A signed certificate of a batch, to be stored as issued.</summary>
-public sealed record BulkIssued(string SerialHex, byte[] Der);
+/// <summary>
+/// A batch reserved before signing, as the store holds it until the batch is committed: the
+/// records' serials with, in the same order, their SRNs and partitions.
+/// </summary>
+public sealed record ReservedBulkBatch(long Id, string CaSlug, string Profile, DateTimeOffset NotBefore, DateTimeOffset NotAfter,
+    DateTimeOffset ReservedAt, IReadOnlyList<BulkReservation> Reservations, IReadOnlyList<ReservedSlot> Slots);
+
+/// <summary>The signed certificate of reservation number <see cref="Index"/> of a batch.</summary>
+public sealed record BulkIssued(int Index, byte[] Der);
+
+/// <summary>A reservation of a batch that was not signed (a signing or pre-issuance check failed): its serial is abandoned.</summary>
+public sealed record BulkAbandoned(int Index, string Why);
 
 /// <summary>The outcome of one serial of a bulk revocation batch.</summary>
 public enum BulkRevocationOutcome { Revoked, AlreadyRevoked, NotFound }
@@ -54,20 +64,24 @@ public interface IBulkStore
     BulkJob CreateJob(BulkJob job);
 
     /// <summary>
-    /// Starts another run of an unfinished job: its serials reserved but never stored as issued
-    /// are abandoned (never reused, never signed again). Returns how many were abandoned.
+    /// Starts another run of an unfinished job: the serials of its batches reserved but never
+    /// committed are stored as abandoned (never reused, never signed again). Returns how many.
     /// </summary>
     int ResumeJob(long jobId, DateTimeOffset at);
 
     /// <summary>
     /// In one transaction: a new SRN for each record, the CA's issue count and each serial's CRL
-    /// partition, and the reservation rows. Returns the slots in the order of <paramref name="reservations"/>.
+    /// partition, and one row holding the batch's serials until it is committed. The slots are in
+    /// the order of <paramref name="reservations"/>.
     /// </summary>
-    IReadOnlyList<ReservedSlot> ReserveBatch(long jobId, string caSlug, string profile, IReadOnlyList<BulkReservation> reservations,
+    ReservedBulkBatch ReserveBatch(long jobId, string caSlug, string profile, IReadOnlyList<BulkReservation> reservations,
         DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset reservedAt, int partitionSize);
 
-    /// <summary>In one transaction: the certificates become valid and published, the failed reservations abandoned, the checkpoint moves.</summary>
-    void CompleteIssueBatch(long jobId, IReadOnlyList<BulkIssued> issued, IReadOnlyList<(string SerialHex, string Why)> abandoned,
+    /// <summary>
+    /// In one transaction: the signed certificates stored as valid and published, the reservations
+    /// not signed stored as abandoned, the batch's reservation row gone, the checkpoint moved.
+    /// </summary>
+    void CompleteIssueBatch(long jobId, ReservedBulkBatch batch, IReadOnlyList<BulkIssued> issued, IReadOnlyList<BulkAbandoned> abandoned,
         BulkCheckpoint checkpoint, DateTimeOffset at);
 
     /// <summary>The outcome a revocation of each serial would have now (read only).</summary>

@@ -36,7 +36,7 @@ public sealed class BulkIssuance(EcertInstance instance)
 
     private readonly Core.Crl.CrlPublisher _crls = instance.CrlPublisher();
 
-    private sealed record Batch(List<InputLine> Lines, BulkCheckpoint Checkpoint, List<BulkIssued> Issued, List<(string, string)> Abandoned,
+    private sealed record Batch(List<InputLine> Lines, BulkCheckpoint Checkpoint, ReservedBulkBatch Stored, List<BulkIssued> Issued, List<BulkAbandoned> Abandoned,
         ArrayBufferWriter<byte> Output, ArrayBufferWriter<byte> Rejects, long Rejected);
 
     // The batches' output buffers (a couple of megabytes each) are reused: allocating them anew
@@ -108,7 +108,8 @@ public sealed class BulkIssuance(EcertInstance instance)
         {
             foreach (var batch in reserved.GetConsumingEnumerable(cancellation))
             {
-                var (lines, records, errors, accepted, reservations, slots, serials, notBefore, notAfter) = batch;
+                var (lines, records, errors, accepted, stored, serials) = batch;
+                var slots = stored.Slots;
                 var certificates = new byte[]?[accepted.Count];
                 Parallel.For(0, accepted.Count, parallel, n =>
                 {
@@ -117,7 +118,7 @@ public sealed class BulkIssuance(EcertInstance instance)
                     {
                         var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email };
                         var subject = SubjectBuilder.Build(profile, details, slots[n].Srn);
-                        var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, serials[n], slots[n].Partition, notBefore, notAfter);
+                        var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, serials[n], slots[n].Partition, stored.NotBefore, stored.NotAfter);
                         var findings = CertificateLinter.Lint(tbs, profile, issuer.Certificate);
                         if (findings.Count > 0) throw ECertException.Policy("the certificate failed pre-issuance checks: " + string.Join("; ", findings));
                         var der = tbs.Sign(key);
@@ -132,7 +133,7 @@ public sealed class BulkIssuance(EcertInstance instance)
                 });
 
                 // Write the batch's lines and commit it, while the next batch is being signed.
-                var composed = Compose(lines, records, errors, accepted, reservations, certificates, checkpoint);
+                var composed = Compose(lines, records, errors, accepted, stored, certificates, checkpoint);
                 checkpoint = composed.Checkpoint;
                 pending.GetAwaiter().GetResult();
                 pending = Task.Run(() =>
@@ -159,7 +160,7 @@ public sealed class BulkIssuance(EcertInstance instance)
     }
 
     private sealed record ReservedBatch(List<InputLine> Lines, BureauRecord?[] Records, string?[] Errors, List<int> Accepted,
-        List<BulkReservation> Reservations, IReadOnlyList<ReservedSlot> Slots, List<byte[]> Serials, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+        ReservedBulkBatch Stored, List<byte[]> Serials);
 
     /// <summary>
     /// Reads the next batch, checks its records, and reserves serials, SRNs and partitions for the
@@ -186,22 +187,23 @@ public sealed class BulkIssuance(EcertInstance instance)
         var notBefore = DerWriting.TruncateToSeconds(instance.Time.GetUtcNow());
         var notAfter = notBefore + TimeSpan.FromDays(profile.ValidityDays) - TimeSpan.FromSeconds(1);
         var reservations = accepted.Select((i, n) => new BulkReservation(SerialNumbers.ToHex(serials[n]), lines[i].Number, records[i]!.CardNumber, records[i]!.Name)).ToList();
-        var slots = instance.BulkJobs.ReserveBatch(job.Id, issuer.Slug, profile.Name, reservations, notBefore, notAfter, instance.Time.GetUtcNow(),
+        var stored = instance.BulkJobs.ReserveBatch(job.Id, issuer.Slug, profile.Name, reservations, notBefore, notAfter, instance.Time.GetUtcNow(),
             instance.Settings.CrlPartitionSize);
         // A new partition's CRL exists before the first certificate naming it does.
-        foreach (var partition in slots.Select(s => s.Partition).Distinct())
+        foreach (var partition in stored.Slots.Select(s => s.Partition).Distinct())
             _crls.EnsurePartitionPublished(issuer, partition);
-        return new ReservedBatch(lines, records, errors, accepted, reservations, slots, serials, notBefore, notAfter);
+        return new ReservedBatch(lines, records, errors, accepted, stored, serials);
     }
 
     /// <summary>The batch's output and reject lines, in input order, and the checkpoint they lead to (offsets filled in at commit).</summary>
     private Batch Compose(List<InputLine> lines, BureauRecord?[] records, string?[] errors, List<int> accepted,
-        List<BulkReservation> reservations, byte[]?[] certificates, BulkCheckpoint before)
+        ReservedBulkBatch stored, byte[]?[] certificates, BulkCheckpoint before)
     {
+        var reservations = stored.Reservations;
         var output = RentBuffer();
         var rejected = RentBuffer();
         var issued = new List<BulkIssued>(accepted.Count);
-        var abandoned = new List<(string, string)>();
+        var abandoned = new List<BulkAbandoned>();
         var indexOf = new Dictionary<int, int>(accepted.Count);
         for (var n = 0; n < accepted.Count; n++) indexOf[accepted[n]] = n;
         using var outputWriter = new Utf8JsonWriter(output, BulkJobRunner.LineOptions);
@@ -217,10 +219,10 @@ public sealed class BulkIssuance(EcertInstance instance)
                 outputWriter.WriteBase64String("certificate", der);
                 outputWriter.WriteEndObject();
                 BulkJobRunner.EndLine(output, outputWriter);
-                issued.Add(new BulkIssued(reservations[n].SerialHex, der));
+                issued.Add(new BulkIssued(n, der));
                 continue;
             }
-            if (indexOf.TryGetValue(i, out n)) abandoned.Add((reservations[n].SerialHex, errors[i] ?? "not signed"));
+            if (indexOf.TryGetValue(i, out n)) abandoned.Add(new BulkAbandoned(n, errors[i] ?? "not signed"));
             var card = records[i]?.CardNumber ?? (lines[i].Problem is null ? BureauRecord.TryReadCardNumber(lines[i].Bytes) : null);
             BulkJobRunner.WriteReject(rejected, rejectWriter, lines[i].Number, "cardNumber", card, errors[i] ?? "not issued");
             rejectCount++;
@@ -230,7 +232,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         {
             InputOffset = last.EndOffset, NextLine = last.Number + 1, Done = before.Done + issued.Count, Rejected = before.Rejected + rejectCount,
         };
-        return new Batch(lines, checkpoint, issued, abandoned, output, rejected, rejectCount);
+        return new Batch(lines, checkpoint, stored, issued, abandoned, output, rejected, rejectCount);
     }
 
     private BulkCheckpoint Commit(BulkJob job, Batch batch, CheckpointedFile output, CheckpointedFile rejects)
@@ -242,12 +244,13 @@ public sealed class BulkIssuance(EcertInstance instance)
         _buffers.Add(batch.Output);
         _buffers.Add(batch.Rejects);
         var checkpoint = batch.Checkpoint with { OutputOffset = output.Length, RejectOffset = rejects.Length };
-        instance.BulkJobs.CompleteIssueBatch(job.Id, batch.Issued, batch.Abandoned, checkpoint, instance.Time.GetUtcNow());
+        instance.BulkJobs.CompleteIssueBatch(job.Id, batch.Stored, batch.Issued, batch.Abandoned, checkpoint, instance.Time.GetUtcNow());
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var certificate in batch.Issued) digest.AppendData(certificate.Der);
         BulkJobRunner.Record(instance, "bulk.batch", job,
             $"lines={batch.Lines[0].Number}-{batch.Lines[^1].Number} issued={batch.Issued.Count} rejected={batch.Rejected} " +
-            $"first={batch.Issued.FirstOrDefault()?.SerialHex ?? "-"} last={batch.Issued.LastOrDefault()?.SerialHex ?? "-"} sha256={Convert.ToHexString(digest.GetHashAndReset())}");
+            $"first={Serial(batch.Issued.FirstOrDefault())} last={Serial(batch.Issued.LastOrDefault())} sha256={Convert.ToHexString(digest.GetHashAndReset())}");
+        string Serial(BulkIssued? issued) => issued is null ? "-" : batch.Stored.Reservations[issued.Index].SerialHex;
         return checkpoint;
     }
 

@@ -1,0 +1,108 @@
+using ECert.Core;
+using ECert.Core.Bulk;
+using ECert.Core.Issuance;
+using ECert.Storage;
+
+namespace ECert.Storage.Tests;
+
+/// <summary>
+/// Bulk batches in SQLite: a batch is one reservation row until it is committed, its certificates
+/// are written once, whole, and a batch left by a killed run becomes abandoned certificate rows.
+/// </summary>
+public sealed class BulkStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("ecert-bulk-store-").FullName;
+    private readonly SqliteDatabase _database;
+    private readonly SqliteBulkStore _bulk;
+    private readonly long _job;
+
+    public BulkStoreTests()
+    {
+        _database = new SqliteDatabase(Path.Combine(_folder, "ecert.db"));
+        _database.Migrate();
+        _bulk = new SqliteBulkStore(_database);
+        Execute("INSERT INTO certificate_authorities (slug, role, key_id, certificate, created_at) VALUES ('personal-g1', 'issuing', 'k', x'00', 0)");
+        _job = _bulk.CreateJob(new BulkJob
+        {
+            Kind = BulkKind.Issue, JobKey = "job-1", Profile = "personal-smartid", InputPath = "/in", InputSize = 10, InputModified = T0,
+            OutputPath = "/out", RejectPath = "/rejects", StartedAt = T0,
+        }).Id;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static List<BulkReservation> Reservations(int count, int firstLine) =>
+        Enumerable.Range(0, count).Select(i => new BulkReservation(SerialNumbers.ToHex(SerialNumbers.NewSerial()), firstLine + i,
+            $"SC{firstLine + i:D6}", $"CHAN Tai Man {firstLine + i}")).ToList();
+
+    private ReservedBulkBatch Reserve(int count, int firstLine) =>
+        _bulk.ReserveBatch(_job, "personal-g1", "personal-smartid", Reservations(count, firstLine), T0, T0.AddDays(1000), T0, partitionSize: 4);
+
+    [Fact]
+    public void ACommittedBatchStoresEachCertificateOnceWithItsSrnPartitionCardAndLine()
+    {
+        var first = Reserve(3, firstLine: 1);
+        var second = Reserve(3, firstLine: 4);
+        Assert.Equal(["0000000001", "0000000002", "0000000003"], first.Slots.Select(s => s.Srn));
+        Assert.Equal([0, 0, 0, 0, 1, 1], first.Slots.Concat(second.Slots).Select(s => s.Partition));
+        Assert.Equal(0, Count("SELECT COUNT(*) FROM certificates"));
+        Assert.Equal(2, Count("SELECT COUNT(*) FROM bulk_batches"));
+
+        var checkpoint = BulkCheckpoint.Start with { NextLine = 4, Done = 2, Rejected = 1 };
+        _bulk.CompleteIssueBatch(_job, first, [new BulkIssued(0, [1, 2, 3]), new BulkIssued(2, [4, 5])], [new BulkAbandoned(1, "pre-issuance check failed")], checkpoint, T0);
+
+        Assert.Equal(1, Count("SELECT COUNT(*) FROM bulk_batches"));
+        Assert.Equal(2, Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND published = 1 AND der IS NOT NULL AND bulk_job = {_job}"));
+        Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[1].SerialHex}' AND state = 'abandoned' AND abandon_reason = 'pre-issuance check failed'"));
+        Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[2].SerialHex}' AND srn = '0000000003' AND partition = 0 AND card_number = 'SC000003' AND bulk_line = 3"));
+        Assert.Equal(checkpoint, _bulk.FindJob("job-1")!.Checkpoint);
+
+        // The same batch cannot be committed twice.
+        var again = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, first, [], [], checkpoint, T0));
+        Assert.Contains("no longer reserved", again.Message);
+    }
+
+    [Fact]
+    public void ResumingAbandonsEveryUncommittedBatchAndItsSerialsAreNeverReused()
+    {
+        var committed = Reserve(2, firstLine: 1);
+        _bulk.CompleteIssueBatch(_job, committed, [new BulkIssued(0, [1]), new BulkIssued(1, [2])], [], BulkCheckpoint.Start with { NextLine = 3, Done = 2 }, T0);
+        var inFlight = Reserve(3, firstLine: 3);
+        var reservedAhead = Reserve(2, firstLine: 6);
+
+        Assert.Equal(5, _bulk.ResumeJob(_job, T0.AddMinutes(1)));
+
+        Assert.Equal(0, Count("SELECT COUNT(*) FROM bulk_batches"));
+        foreach (var reservation in inFlight.Reservations.Concat(reservedAhead.Reservations))
+            Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{reservation.SerialHex}' AND state = 'abandoned' AND der IS NULL AND card_number = '{reservation.CardNumber}' AND bulk_line = {reservation.Line}"));
+        Assert.Equal(2, Count("SELECT COUNT(*) FROM certificates WHERE state = 'valid'"));
+        Assert.Equal(2, _bulk.FindJob("job-1")!.Runs);
+
+        // A run still holding the abandoned batch cannot store it, and its serials are taken.
+        var late = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, inFlight, [new BulkIssued(0, [9])], [], BulkCheckpoint.Start, T0));
+        Assert.Equal(ErrorKind.Conflict, late.Kind);
+        Assert.Equal(0, Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND serial = '{inFlight.Reservations[0].SerialHex}'"));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private long Count(string sql)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+}
