@@ -238,6 +238,17 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
         return batches;
     }
 
+    public void ForEachStoredCard(long jobId, Action<string, long> card)
+    {
+        // A scan (no index on bulk_job, see migration 0013): only a resumed job asks, once.
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT card_number, bulk_line FROM certificates WHERE bulk_job = $job AND state <> 'abandoned' AND card_number IS NOT NULL";
+        command.Parameters.AddWithValue("$job", jobId);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) card(reader.GetString(0), reader.GetInt64(1));
+    }
+
     public IReadOnlyList<BulkRevocationOutcome> CheckRevocations(IReadOnlyList<string> serials)
     {
         using var connection = OpenForBatches();

@@ -26,6 +26,9 @@ public class BulkIssuanceTests
         [5999] = "[1, 2, 3]",
     };
 
+    /// <summary>Valid records naming a card an earlier line already has: in the same batch, and far later (after the kills, from the store).</summary>
+    private static readonly Dictionary<int, int> RepeatedCards = new() { [21] = 20, [5100] = 30 };
+
     [Fact]
     public async Task KilledAtRandomMomentsAndResumedEveryRecordEndsWithExactlyOneResult()
     {
@@ -38,7 +41,7 @@ public class BulkIssuanceTests
         var input = Path.Combine(folder, "bureau.jsonl");
         var output = Path.Combine(folder, "certificates.jsonl");
         var rejects = Path.Combine(folder, "rejects.jsonl");
-        BureauFiles.Write(input, Records, BadLines);
+        BureauFiles.Write(input, Records, BadLines, RepeatedCards);
         string[] arguments = ["bulk", "issue", "--profile", "personal-smartid", "--in", input, "--out", output, "--rejects", rejects, "--batch-size", "200"];
 
         var random = new Random(5);
@@ -58,12 +61,19 @@ public class BulkIssuanceTests
         var rejected = File.ReadAllLines(rejects).Select(line => JsonDocument.Parse(line).RootElement).ToList();
 
         // Every record line is either issued (in input order) or rejected with its line number; line 3001 is blank.
-        var expectedIssued = Enumerable.Range(1, Records).Where(line => !BadLines.ContainsKey(line)).Select(BureauFiles.CardNumber).ToList();
+        // A card number repeated in the file gets no second certificate.
+        var expectedIssued = Enumerable.Range(1, Records).Where(line => !BadLines.ContainsKey(line) && !RepeatedCards.ContainsKey(line)).Select(BureauFiles.CardNumber).ToList();
         Assert.Equal(expectedIssued, issued.Select(e => e.GetProperty("cardNumber").GetString()!).ToList());
-        Assert.Equal(BadLines.Keys.Where(l => BadLines[l].Length > 0).Order().ToList(), rejected.Select(e => e.GetProperty("line").GetInt32()).ToList());
-        Assert.Contains("not valid JSON", rejected[0].GetProperty("error").GetString());
-        Assert.Contains("check digit", rejected[1].GetProperty("error").GetString());
-        Assert.Contains("unknown field 'colour'", rejected[2].GetProperty("error").GetString());
+        Assert.Equal(BadLines.Keys.Where(l => BadLines[l].Length > 0).Concat(RepeatedCards.Keys).Order().ToList(), rejected.Select(e => e.GetProperty("line").GetInt32()).ToList());
+        string Error(int line) => rejected.Single(e => e.GetProperty("line").GetInt32() == line).GetProperty("error").GetString()!;
+        Assert.Contains("not valid JSON", Error(17));
+        Assert.Contains("check digit", Error(1234));
+        Assert.Contains("unknown field 'colour'", Error(4500));
+        foreach (var (line, first) in RepeatedCards)
+        {
+            Assert.Equal($"card number {BureauFiles.CardNumber(first)} is already in this job, at line {first}: a card gets one certificate", Error(line));
+            Assert.Equal(BureauFiles.CardNumber(first), rejected.Single(e => e.GetProperty("line").GetInt32() == line).GetProperty("cardNumber").GetString());
+        }
 
         // Serials are unique; each certificate is the stored one, valid, signed by the issuing CA, with the record's name.
         var serials = issued.Select(e => e.GetProperty("serial").GetString()!).ToList();

@@ -16,8 +16,11 @@ public static class BureauFiles
         return $"Z{digits}({HkIdentityNumber.ComputeCheckDigit("Z", digits)})";
     }
 
-    /// <summary>Writes <paramref name="records"/> lines; <paramref name="badLines"/> maps a line number (from 1) to the text written there instead.</summary>
-    public static void Write(string path, int records, IReadOnlyDictionary<int, string>? badLines = null)
+    /// <summary>
+    /// Writes <paramref name="records"/> lines; <paramref name="badLines"/> maps a line number (from 1) to the text written there
+    /// instead, and <paramref name="repeatCardOf"/> a line number to an earlier line whose card number its (otherwise valid) record repeats.
+    /// </summary>
+    public static void Write(string path, int records, IReadOnlyDictionary<int, string>? badLines = null, IReadOnlyDictionary<int, int>? repeatCardOf = null)
     {
         var keys = Enumerable.Range(0, 8).Select(_ =>
         {
@@ -34,7 +37,7 @@ public static class BureauFiles
             }
             writer.Write(JsonSerializer.Serialize(new Dictionary<string, string>
             {
-                ["cardNumber"] = CardNumber(line), ["name"] = $"CHAN Tai Man {line}", ["idNumber"] = IdNumber(line), ["publicKey"] = keys[line % keys.Length],
+                ["cardNumber"] = CardNumber(repeatCardOf is not null && repeatCardOf.TryGetValue(line, out var first) ? first : line), ["name"] = $"CHAN Tai Man {line}", ["idNumber"] = IdNumber(line), ["publicKey"] = keys[line % keys.Length],
             }) + "\n");
         }
     }

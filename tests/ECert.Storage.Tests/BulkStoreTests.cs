@@ -84,6 +84,11 @@ public sealed class BulkStoreTests : IDisposable
         Assert.Equal(2, Count("SELECT COUNT(*) FROM certificates WHERE state = 'valid'"));
         Assert.Equal(2, _bulk.FindJob("job-1")!.Runs);
 
+        // A resumed job knows the cards it stored, not those of abandoned reservations.
+        var cards = new List<(string, long)>();
+        _bulk.ForEachStoredCard(_job, (card, line) => cards.Add((card, line)));
+        Assert.Equal([("SC000001", 1L), ("SC000002", 2L)], cards.Order());
+
         // A run still holding the abandoned batch cannot store it, and its serials are taken.
         var late = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, inFlight, [new BulkIssued(0, [9])], [], BulkCheckpoint.Start, T0));
         Assert.Equal(ErrorKind.Conflict, late.Kind);

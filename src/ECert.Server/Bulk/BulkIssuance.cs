@@ -83,6 +83,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         using var rejects = new CheckpointedFile(job.RejectPath, job.Checkpoint.RejectOffset);
         var checkpoint = job.Checkpoint;
         var startBytes = checkpoint.InputOffset;
+        var cards = checkpoint.NextLine > 1 ? JobCards.Load(instance.BulkJobs, job.Id) : new JobCards();
         long doneThisRun = 0;
         Task pending = Task.CompletedTask;
         var signed = 0L;
@@ -95,7 +96,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         {
             try
             {
-                while (!stop.IsCancellationRequested && Reserve(reader, request.BatchSize, job, profile, issuer) is { } next)
+                while (!stop.IsCancellationRequested && Reserve(reader, request.BatchSize, job, profile, issuer, cards) is { } next)
                     reserved.Add(next, stop.Token);
             }
             finally
@@ -166,7 +167,7 @@ public sealed class BulkIssuance(EcertInstance instance)
     /// Reads the next batch, checks its records, and reserves serials, SRNs and partitions for the
     /// good ones, durably, before any signing. Null at the end of the input.
     /// </summary>
-    private ReservedBatch? Reserve(InputLineReader reader, int batchSize, BulkJob job, CertificateProfile profile, CaRecord issuer)
+    private ReservedBatch? Reserve(InputLineReader reader, int batchSize, BulkJob job, CertificateProfile profile, CaRecord issuer, JobCards cards)
     {
         var lines = new List<InputLine>(batchSize);
         while (lines.Count < batchSize && reader.Next() is { } line) lines.Add(line);
@@ -180,6 +181,11 @@ public sealed class BulkIssuance(EcertInstance instance)
             try { records[i] = BureauRecord.Parse(lines[i].Bytes); }
             catch (ECertException e) { errors[i] = e.Message; }
             catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException) { errors[i] = e.Message; }
+            if (records[i] is { } record && cards.Take(record.CardNumber, lines[i].Number) is { } first)
+            {
+                errors[i] = $"card number {record.CardNumber} is already in this job, at line {first}: a card gets one certificate";
+                records[i] = null;
+            }
         }
 
         var accepted = Enumerable.Range(0, lines.Count).Where(i => records[i] is not null).ToList();
