@@ -22,13 +22,20 @@ public sealed record HandBackReport(int Tables, long Rows, int Files, string Fol
 /// EnvelopedData, AES-256), with a manifest of the SHA-256 of every plaintext file signed by the
 /// audit key. Import checks every hash and the signature, names any file that does not match, and
 /// loads everything into a fresh instance that then answers exactly as the old one did.
+/// A table larger than <see cref="DefaultPartBytes"/> is written in parts (tables/certificates.jsonl,
+/// tables/certificates.2.jsonl, ...): a population's certificates with their pre-signed OCSP
+/// responses are gigabytes, and neither side ever holds more than one part in memory.
 /// </summary>
 public static class GovernmentExport
 {
     private const string Manifest = "manifest.json";
     private const string Signature = "manifest.sig";
 
-    public static HandBackReport Export(EcertInstance instance, string folder, X509Certificate2 recipient, AuditActor actor)
+    /// <summary>Plaintext bytes of table rows per exported file (each file is encrypted whole, in memory).</summary>
+    public const int DefaultPartBytes = 64 << 20;
+
+    public static HandBackReport Export(EcertInstance instance, string folder, X509Certificate2 recipient, AuditActor actor,
+        int partBytes = DefaultPartBytes)
     {
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             throw ECertException.Conflict($"{folder} exists and is not empty");
@@ -55,9 +62,7 @@ public static class GovernmentExport
         using (var connection = instance.Database.Open())
             foreach (var table in Tables(connection))
             {
-                var (bytes, count) = DumpTable(connection, table);
-                Write($"tables/{table}.jsonl", bytes);
-                rows += count;
+                rows += DumpTable(connection, table, partBytes, (part, bytes) => Write(part == 1 ? $"tables/{table}.jsonl" : $"tables/{table}.{part}.jsonl", bytes));
                 tables++;
             }
         Write("ecert.json", File.ReadAllBytes(Path.Combine(instance.Folder, EcertInstance.SettingsFile)));
@@ -89,9 +94,9 @@ public static class GovernmentExport
         }
         var files = JsonNode.Parse(manifestBytes)!["files"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
 
-        // Decrypt and check everything before writing anything.
-        var plain = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (name, hash) in files)
+        // Decrypt and check everything before writing anything. Table parts are only checked here
+        // (and decrypted again to be loaded), so memory holds one part at a time.
+        byte[] Open(string name)
         {
             var path = Path.Combine(exportFolder, name + ".p7m");
             if (!File.Exists(path)) throw ECertException.Invalid($"the export is missing {name}.p7m");
@@ -106,9 +111,15 @@ public static class GovernmentExport
                 throw ECertException.Invalid($"{name}.p7m cannot be decrypted with the recipient key: {e.Message}");
             }
             var bytes = envelope.ContentInfo.Content;
-            if (!Convert.ToHexString(SHA256.HashData(bytes)).Equals(hash, StringComparison.Ordinal))
+            if (!Convert.ToHexString(SHA256.HashData(bytes)).Equals(files[name], StringComparison.Ordinal))
                 throw ECertException.Invalid($"{name}.p7m does not match its hash in the signed manifest: the export was altered");
-            plain[name] = bytes;
+            return bytes;
+        }
+        var plain = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in files.Keys)
+        {
+            var bytes = Open(name);
+            if (!name.StartsWith("tables/", StringComparison.Ordinal)) plain[name] = bytes;
         }
         var extra = Directory.GetFiles(exportFolder, "*.p7m", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(exportFolder, p)[..^4].Replace('\\', '/')).FirstOrDefault(n => !files.ContainsKey(n));
@@ -131,11 +142,12 @@ public static class GovernmentExport
             pragma.CommandText = "PRAGMA foreign_keys = OFF";
             pragma.ExecuteNonQuery();
             using var transaction = connection.BeginTransaction();
-            foreach (var (name, bytes) in plain.Where(p => p.Key.StartsWith("tables/", StringComparison.Ordinal)))
-            {
-                rows += LoadTable(connection, transaction, name["tables/".Length..^".jsonl".Length], bytes);
-                tables++;
-            }
+            // Each table's parts in their order, so every row gets back its rowid.
+            var parts = files.Keys.Where(n => n.StartsWith("tables/", StringComparison.Ordinal))
+                .Select(n => (Name: n, Part: PartOf(n))).OrderBy(p => p.Part.Table, StringComparer.Ordinal).ThenBy(p => p.Part.Number).ToList();
+            foreach (var (name, part) in parts)
+                rows += LoadTable(connection, transaction, part.Table, Open(name));
+            tables = parts.Select(p => p.Part.Table).Distinct().Count();
             using var check = connection.CreateCommand();
             check.Transaction = transaction;
             check.CommandText = "PRAGMA foreign_key_check";
@@ -144,7 +156,18 @@ public static class GovernmentExport
             transaction.Commit();
         }
         database.CloseAll();
-        return new HandBackReport(tables, rows, plain.Count, dataFolder);
+        return new HandBackReport(tables, rows, files.Count, dataFolder);
+    }
+
+    /// <summary>tables/certificates.jsonl is part 1 of table certificates, tables/certificates.2.jsonl part 2.</summary>
+    private static (string Table, int Number) PartOf(string name)
+    {
+        var stem = name["tables/".Length..^".jsonl".Length];
+        var dot = stem.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0) return (stem, 1);
+        return int.TryParse(stem[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 1
+            ? (stem[..dot], number)
+            : throw ECertException.Invalid($"{name} is not a table part name");
     }
 
     private static void WriteOwnerOnly(string path, byte[] bytes)
@@ -166,16 +189,25 @@ public static class GovernmentExport
         return list;
     }
 
-    /// <summary>One JSON object a row; blobs as {"b64": ...} so types survive the round trip.</summary>
-    private static (byte[] Bytes, long Count) DumpTable(SqliteConnection connection, string table)
+    /// <summary>
+    /// One JSON object a row; blobs as {"b64": ...} so types survive the round trip. The rows go out
+    /// in parts of about <paramref name="partBytes"/> (part 1 even when the table is empty).
+    /// </summary>
+    private static long DumpTable(SqliteConnection connection, string table, int partBytes, Action<int, byte[]> writePart)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
         using var reader = command.ExecuteReader();
         using var output = new MemoryStream();
         long count = 0;
+        var part = 0;
         while (reader.Read())
         {
+            if (output.Length >= partBytes)
+            {
+                writePart(++part, output.ToArray());
+                output.SetLength(0);
+            }
             var row = new JsonObject();
             for (var i = 0; i < reader.FieldCount; i++)
                 row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i) switch
@@ -188,7 +220,8 @@ public static class GovernmentExport
             output.Write(System.Text.Encoding.UTF8.GetBytes(row.ToJsonString() + "\n"));
             count++;
         }
-        return (output.ToArray(), count);
+        writePart(++part, output.ToArray());
+        return count;
     }
 
     private static long LoadTable(SqliteConnection connection, SqliteTransaction transaction, string table, byte[] bytes)

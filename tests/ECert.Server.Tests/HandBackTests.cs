@@ -56,7 +56,7 @@ public sealed class HandBackTests : IDisposable
         return result;
     }
 
-    private (string Export, EcertInstance Imported) ExportAndImport()
+    private (string Export, EcertInstance Imported) ExportAndImport(int partBytes = GovernmentExport.DefaultPartBytes)
     {
         var srn = _world.RegisterPerson();
         var serials = Enumerable.Range(0, 3).Select(_ => _world.IssuePersonal(srn).Serial).ToList();
@@ -65,7 +65,7 @@ public sealed class HandBackTests : IDisposable
         _world.Instance.CrlPublisher().PublishAll();
 
         var export = Path.Combine(_folder, "export");
-        var report = GovernmentExport.Export(_world.Instance, export, _recipient, new AuditActor("operator-admin", "test", Purpose: "contract-hand-back"));
+        var report = GovernmentExport.Export(_world.Instance, export, _recipient, new AuditActor("operator-admin", "test", Purpose: "contract-hand-back"), partBytes);
         Assert.True(report.Tables > 20);
         var imported = Path.Combine(_folder, "imported");
         GovernmentExport.Import(export, imported, _recipient);
@@ -95,6 +95,30 @@ public sealed class HandBackTests : IDisposable
         var bytes = Directory.GetFiles(export, "*", SearchOption.AllDirectories).SelectMany(File.ReadAllBytes).ToArray();
         Assert.Equal(-1, bytes.AsSpan().IndexOf("CHAN Tai Man"u8));
         Assert.Equal(-1, bytes.AsSpan().IndexOf("A123456"u8));
+    }
+
+    [Fact]
+    public void LargeTablesGoOutInPartsAndComeBackWhole()
+    {
+        // 2 KB parts: the certificates and the audit trail span several files each.
+        var (export, imported) = ExportAndImport(partBytes: 2048);
+        var parts = Directory.GetFiles(Path.Combine(export, "tables"), "certificates*.p7m").Select(Path.GetFileName).Order().ToList();
+        Assert.True(parts.Count >= 2, string.Join(", ", parts));
+        Assert.True(Directory.GetFiles(Path.Combine(export, "tables"), "audit_entries*.p7m").Length >= 2);
+        Assert.Contains("certificates.jsonl.p7m", parts);
+        Assert.Contains("certificates.2.jsonl.p7m", parts);
+        SqliteConnection.ClearAllPools();
+        var before = Rows(_world.Instance.Database.Path);
+        var after = Rows(imported.Database.Path);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var table in before.Keys) Assert.True(before[table].SequenceEqual(after[table]), $"table {table} differs after import");
+        Assert.True(imported.Audit.Verify().Intact);
+
+        // A part removed from the export is named, and nothing is imported.
+        File.Delete(Path.Combine(export, "tables", "certificates.2.jsonl.p7m"));
+        var error = Assert.Throws<ECertException>(() => GovernmentExport.Import(export, Path.Combine(_folder, "again"), _recipient));
+        Assert.Contains("certificates.2.jsonl.p7m", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "again")));
     }
 
     [Fact]
