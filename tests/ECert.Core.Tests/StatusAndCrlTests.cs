@@ -125,6 +125,26 @@ public class StatusAndCrlTests
     }
 
     [Fact]
+    public void AFullOnlyRunIssuesTheFullCrlAndLeavesThePartitionsAsTheyAre()
+    {
+        var ca = new TestCa(partitionSize: 2);
+        var serials = Enumerable.Range(0, 4).Select(_ => ca.IssuePersonal().SerialHex).ToList();
+        ca.Crls.PublishAll();
+        var partition0 = ca.Stores.LatestCrlDer("personal-g1", 0);
+        ca.Status.Revoke(serials[1], RevocationReason.KeyCompromise);
+
+        var reports = ca.Crls.Publish(ca.Stores.FindCa("personal-g1")!, fullOnly: true);
+
+        var report = Assert.Single(reports);
+        Assert.Null(report.Partition);
+        Assert.Equal([serials[1]], Entries(ca.Stores.LatestCrlDer("personal-g1", null), out var fullNumber).Select(e => e.Serial).ToList());
+        Assert.Equal(partition0, ca.Stores.LatestCrlDer("personal-g1", 0));
+        // The next full run numbers above the numbers this one set aside for the partitions.
+        ca.Crls.PublishAll();
+        Assert.True(Entries(ca.Stores.LatestCrlDer("personal-g1", 0), out var partitionNumber).Count == 1 && partitionNumber > fullNumber);
+    }
+
+    [Fact]
     public void CrlTimesFollowTheSchedule()
     {
         var ca = new TestCa();

@@ -50,7 +50,13 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
         return false;
     }
 
-    public IReadOnlyList<CrlRunReport> Publish(CaRecord ca)
+    /// <summary>
+    /// Issues the CA's full CRL and, for an issuing CA, every partition's, all from one snapshot.
+    /// With <paramref name="fullOnly"/> only the full CRL: the partitions keep their current CRLs
+    /// (valid to their nextUpdate), and the numbers the snapshot set aside for them stay unused,
+    /// which RFC 5280 allows (CRL numbers increase; they need not be consecutive).
+    /// </summary>
+    public IReadOnlyList<CrlRunReport> Publish(CaRecord ca, bool fullOnly = false)
     {
         var now = DerWriting.TruncateToSeconds(time.GetUtcNow());
         var nextUpdate = ca.Role == CaRole.Root
@@ -60,7 +66,7 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
         using var snapshot = store.OpenCrlSnapshot(ca.Slug, now);
         using var scratch = OpenScratch();
         var reports = new List<CrlRunReport> { Issue(ca, key, null, snapshot.FirstNumber, snapshot.Entries(null), now, nextUpdate, scratch) };
-        if (ca.Role == CaRole.Issuing)
+        if (ca.Role == CaRole.Issuing && !fullOnly)
             for (var partition = 0; partition < snapshot.PartitionCount; partition++)
                 reports.Add(Issue(ca, key, partition, snapshot.FirstNumber + 1 + partition, snapshot.Entries(partition), now, nextUpdate, scratch));
         return reports;
