@@ -109,6 +109,48 @@ public sealed class SqliteOcspResponseStore(SqliteDatabase database) : IOcspResp
         return (due, reached, scanned < window && due.Count < limit);
     }
 
+    public IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
+    {
+        using var connection = database.Open();
+        var due = new List<ResponseDue>();
+        var unanswerable = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            // Driven by ocsp_responses_by_next_update: reads only the responses that are due.
+            command.CommandText = $"""
+                SELECT o.serial, c.rowid, {SqliteCertificateStore.StatusColumns}
+                FROM ocsp_responses o LEFT JOIN certificates c ON c.serial = o.serial
+                WHERE o.next_update <= $before ORDER BY o.next_update LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$before", refreshBefore.ToUnixTimeSeconds());
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (reader.IsDBNull(1) || reader.GetString(10) is "reserved" or "abandoned" || reader.GetInt64(9) <= now.ToUnixTimeSeconds())
+                    unanswerable.Add(reader.GetString(0));
+                else
+                    due.Add(new ResponseDue(reader.GetInt64(1), SqliteCertificateStore.ReadCertificate(reader, offset: 2)));
+            }
+        }
+        if (unanswerable.Count > 0)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM ocsp_responses WHERE serial = $serial AND next_update <= $before";
+            var serial = delete.Parameters.Add("$serial", SqliteType.Text);
+            delete.Parameters.AddWithValue("$before", refreshBefore.ToUnixTimeSeconds());
+            foreach (var serialHex in unanswerable)
+            {
+                serial.Value = serialHex;
+                delete.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        return due;
+    }
+
     public long LatestChange()
     {
         using var connection = database.Open();

@@ -157,6 +157,24 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
         }
     }
 
+    public IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
+    {
+        lock (_responses)
+        {
+            var due = new List<ResponseDue>();
+            foreach (var response in _responses.Values.Where(r => r.NextUpdate <= refreshBefore).OrderBy(r => r.NextUpdate).Take(limit).ToList())
+            {
+                var position = _certificates.Keys.ToList().IndexOf(response.SerialHex) + 1L;
+                if (_certificates.TryGetValue(response.SerialHex, out var certificate) && certificate.NotAfter > now
+                    && certificate.State is CertificateState.Valid or CertificateState.Suspended or CertificateState.Revoked)
+                    due.Add(new ResponseDue(position, certificate));
+                else
+                    _responses.Remove(response.SerialHex);
+            }
+            return due;
+        }
+    }
+
     public long LatestChange()
     {
         lock (_responses) return _changes.Count;

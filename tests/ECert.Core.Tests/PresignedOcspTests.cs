@@ -91,4 +91,52 @@ public class PresignedOcspTests
         }
         Assert.InRange(cache.Count, 30, 64 * 1024 / 1400);
     }
+
+    [Fact]
+    public void AfterItsFirstWalkThePresignerSignsOnlyNewCertificatesAndDueResponses()
+    {
+        var ca = new TestCa();
+        for (var i = 0; i < 4; i++) ca.IssuePersonal($"HOLDER {i}");
+        Assert.Equal(4, ca.Presigner.RefreshSome(100).Stored);
+        var quiet = ca.Presigner.RefreshSome(100);
+        Assert.Equal((0, true), (quiet.Signed, quiet.CycleFinished));
+
+        var late = ca.IssuePersonal("LATE HOLDER");
+        var report = ca.Presigner.RefreshSome(100);
+        Assert.Equal((1, 1), (report.Signed, report.Stored));
+        Assert.NotNull(ca.Stores.Find(late.SerialHex));
+    }
+
+    [Fact]
+    public void AMassRevocationIsReSignedOverTheNextPollsInTheLogsOrder()
+    {
+        var ca = new TestCa();
+        var serials = Enumerable.Range(0, OcspPresigner.ResignPerPoll + 500).Select(i => ca.IssuePersonal($"HOLDER {i}").SerialHex).ToList();
+        ca.Presigner.RefreshSome(serials.Count, parallelism: 2);
+        foreach (var serial in serials) ca.Status.Revoke(serial, RevocationReason.KeyCompromise);
+        Assert.All(serials, s => Assert.Null(ca.Stores.Find(s)));
+
+        Assert.Equal(serials.Count, ca.Presigner.PollChanges());   // every change leaves the cache at the first poll
+        int Revoked() => serials.Count(s => ca.Stores.Find(s) is { } r && OcspWire.Read(r.Der).CertStatus == OcspCertStatus.Revoked);
+        Assert.Equal(OcspPresigner.ResignPerPoll, Revoked());
+        Assert.NotNull(ca.Stores.Find(serials[0]));
+        Assert.Null(ca.Stores.Find(serials[^1]));
+        Assert.Equal(0, ca.Presigner.PollChanges());
+        Assert.Equal(serials.Count, Revoked());
+    }
+
+    [Fact]
+    public void TheResponseOfAnExpiredCertificateIsDroppedNotRefreshed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        ca.Presigner.RefreshSome(10);
+        Assert.NotNull(ca.Stores.Find(issued.SerialHex));
+        ca.Clock.Advance(TimeSpan.FromDays(3 * 365 + 1));   // past the personal certificate's three years
+
+        var report = ca.Presigner.RefreshSome(10);
+
+        Assert.Equal(0, report.Signed);
+        Assert.Null(ca.Stores.Find(issued.SerialHex));
+    }
 }

@@ -6,54 +6,71 @@ namespace ECert.Core.Ocsp;
 public sealed record PresignReport(int Signed, int Stored, bool CycleFinished);
 
 /// <summary>
-/// Keeps the pre-signed responses current: re-signs at once the certificates whose status changed
-/// (polled from the store's change log, which also drops them from the responder's cache), and
-/// walks the store signing the responses that are missing or past half their validity, so none
-/// is ever served after its nextUpdate and a restart finds them already signed.
+/// Keeps the pre-signed responses current: drops the certificates whose status changed from the
+/// responder's cache at once and re-signs them (polled from the store's change log), re-signs the
+/// stored responses past half their validity (found through their nextUpdate), and signs the
+/// responses missing for certificates it has not yet looked at: every certificate once after a
+/// start, then only those issued since. So none is ever served after its nextUpdate, a restart
+/// finds them already signed, and an idle responder does not keep reading the whole store.
 /// </summary>
 public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore responses, ICertificateStatusReader certificates, TimeProvider time)
 {
+    /// <summary>How far the walk over the certificates has got; it never goes back.</summary>
     private long _position;
 
-    /// <summary>How many changed certificates one poll re-signs; after a mass revocation the rest are signed on their first request or by the walk.</summary>
+    /// <summary>The change-log id through which changed certificates were re-signed (null: from the cache's start).</summary>
+    private long? _resignedThrough;
+
+    /// <summary>How many changed certificates one poll re-signs; after a mass revocation the rest follow at the next polls (or on their first request).</summary>
     public const int ResignPerPoll = 1000;
 
     /// <summary>
-    /// Applies every status change committed since the last poll: all are dropped from the cache
-    /// first (so none is answered from a stale entry), then up to <see cref="ResignPerPoll"/> are
-    /// re-signed at once. Returns how many changes were applied.
+    /// Applies every status change committed since the last poll: all are dropped from the cache at
+    /// once (so none is answered from a stale entry), then up to <see cref="ResignPerPoll"/> are
+    /// re-signed, in the log's order. Returns how many changes were applied to the cache.
     /// </summary>
     public int PollChanges()
     {
         var cache = responder.Cache;
-        var changed = new List<string>();
+        _resignedThrough ??= cache.ChangeWatermark;
+        var applied = 0;
         while (true)
         {
             var (serials, latest) = responses.ChangesSince(cache.ChangeWatermark);
             if (serials.Count == 0) break;
             cache.Forget(serials, latest);
-            if (changed.Count < ResignPerPoll) changed.AddRange(serials);
-            else changed.Add(serials[0]);   // only counted
-            if (changed.Count >= 1_000_000) break;
+            applied += serials.Count;
         }
+        var (changed, through) = responses.ChangesSince(_resignedThrough.Value, ResignPerPoll);
+        if (changed.Count == 0) return applied;
         var now = time.GetUtcNow();
-        var resigned = changed.Distinct().Take(ResignPerPoll)
+        var resigned = changed.Distinct()
             .Select(certificates.FindCertificate).OfType<CertificateRecord>().Where(record => IsAnswerable(record, now))
             .Select(record => (responder.Presign(record, now), record)).ToList();
         responses.SaveAllIfCurrent(resigned);
-        return changed.Count;
+        _resignedThrough = through;
+        return applied;
     }
 
     /// <summary>
-    /// Signs up to <paramref name="limit"/> responses that are missing or due for refresh, continuing
-    /// where the previous pass stopped; <paramref name="parallelism"/> signers share the work.
+    /// Signs up to <paramref name="limit"/> responses: first the stored ones due for refresh, then
+    /// those missing for certificates after the walk's position. <paramref name="parallelism"/>
+    /// signers share the work. The report's CycleFinished says nothing more is due now.
     /// </summary>
     public PresignReport RefreshSome(int limit, int parallelism = 1)
     {
         var now = time.GetUtcNow();
         var refreshBefore = now + responder.ResponseValidity / 2;
-        var (due, reached, finished) = responses.FindDue(_position, limit, now, refreshBefore);
-        _position = finished ? 0 : reached;
+        var due = responses.FindExpiring(limit, now, refreshBefore).ToList();
+        var finished = false;
+        if (due.Count < limit)
+        {
+            var (missing, reached, walked) = responses.FindDue(_position, limit - due.Count, now, refreshBefore);
+            _position = reached;
+            finished = walked;
+            var expiring = due.Select(d => d.Certificate.SerialHex).ToHashSet(StringComparer.Ordinal);
+            due.AddRange(missing.Where(m => !expiring.Contains(m.Certificate.SerialHex)));
+        }
         var signed = new (PresignedResponse, CertificateRecord)[due.Count];
         Parallel.For(0, due.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },
             i => signed[i] = (responder.Presign(due[i].Certificate, now), due[i].Certificate));

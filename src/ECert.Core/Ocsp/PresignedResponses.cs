@@ -29,6 +29,14 @@ public interface IOcspResponseStore
     /// </summary>
     (IReadOnlyList<ResponseDue> Due, long ReachedPosition, bool Finished) FindDue(long afterPosition, int limit, DateTimeOffset now, DateTimeOffset refreshBefore);
 
+    /// <summary>
+    /// Stored responses that end before <paramref name="refreshBefore"/>, soonest first, found by
+    /// their nextUpdate (not by looking at every certificate): at most <paramref name="limit"/>
+    /// certificates still answerable at <paramref name="now"/>. Responses of certificates that no
+    /// longer are (expired, abandoned) are deleted on the way.
+    /// </summary>
+    IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore);
+
     /// <summary>The id of the latest status change, the watermark polling starts from.</summary>
     long LatestChange();
 
