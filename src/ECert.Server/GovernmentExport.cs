@@ -124,44 +124,62 @@ public static class GovernmentExport
         var extra = Directory.GetFiles(exportFolder, "*.p7m", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(exportFolder, p)[..^4].Replace('\\', '/')).FirstOrDefault(n => !files.ContainsKey(n));
         if (extra is not null) throw ECertException.Invalid($"{extra}.p7m is not in the signed manifest: the export was altered");
+        if (!plain.ContainsKey("ecert.json")) throw ECertException.Invalid("the export has no ecert.json (the instance's settings)");
+        // Each table's parts in their order, so every row gets back its rowid.
+        var parts = files.Keys.Where(n => n.StartsWith("tables/", StringComparison.Ordinal))
+            .Select(n => (Name: n, Part: PartOf(n))).OrderBy(p => p.Part.Table, StringComparer.Ordinal).ThenBy(p => p.Part.Number).ToList();
 
-        Directory.CreateDirectory(dataFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var keys = Path.Combine(dataFolder, EcertInstance.KeysFolder);
-        Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var (name, bytes) in plain.Where(p => p.Key.StartsWith("keys/", StringComparison.Ordinal)))
-            WriteOwnerOnly(Path.Combine(keys, name["keys/".Length..]), bytes);
-        WriteOwnerOnly(Path.Combine(dataFolder, EcertInstance.SettingsFile), plain["ecert.json"]);
-
-        var database = new SqliteDatabase(Path.Combine(dataFolder, EcertInstance.DatabaseFile));
-        database.Migrate();
-        long rows = 0;
-        var tables = 0;
-        using (var connection = database.Open())
+        var folderExisted = Directory.Exists(dataFolder);
+        try
         {
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA foreign_keys = OFF";
-            pragma.ExecuteNonQuery();
-            using var transaction = connection.BeginTransaction();
-            // Each table's parts in their order, so every row gets back its rowid.
-            var parts = files.Keys.Where(n => n.StartsWith("tables/", StringComparison.Ordinal))
-                .Select(n => (Name: n, Part: PartOf(n))).OrderBy(p => p.Part.Table, StringComparer.Ordinal).ThenBy(p => p.Part.Number).ToList();
-            foreach (var (name, part) in parts)
-                rows += LoadTable(connection, transaction, part.Table, Open(name));
-            tables = parts.Select(p => p.Part.Table).Distinct().Count();
-            using var check = connection.CreateCommand();
-            check.Transaction = transaction;
-            check.CommandText = "PRAGMA foreign_key_check";
-            using (var reader = check.ExecuteReader())
-                if (reader.Read()) throw ECertException.Invalid($"the export's table {reader.GetString(0)} refers to rows that are not in it");
-            transaction.Commit();
+            Directory.CreateDirectory(dataFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var keys = Path.Combine(dataFolder, EcertInstance.KeysFolder);
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            foreach (var (name, bytes) in plain.Where(p => p.Key.StartsWith("keys/", StringComparison.Ordinal)))
+                WriteOwnerOnly(Path.Combine(keys, name["keys/".Length..]), bytes);
+            WriteOwnerOnly(Path.Combine(dataFolder, EcertInstance.SettingsFile), plain["ecert.json"]);
+
+            var database = new SqliteDatabase(Path.Combine(dataFolder, EcertInstance.DatabaseFile));
+            database.Migrate();
+            long rows = 0;
+            using (var connection = database.Open())
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA foreign_keys = OFF";
+                pragma.ExecuteNonQuery();
+                using var transaction = connection.BeginTransaction();
+                foreach (var (name, part) in parts)
+                    rows += LoadTable(connection, transaction, part.Table, Open(name));
+                using var check = connection.CreateCommand();
+                check.Transaction = transaction;
+                check.CommandText = "PRAGMA foreign_key_check";
+                using (var reader = check.ExecuteReader())
+                    if (reader.Read()) throw ECertException.Invalid($"the export's table {reader.GetString(0)} refers to rows that are not in it");
+                transaction.Commit();
+            }
+            database.CloseAll();
+            return new HandBackReport(parts.Select(p => p.Part.Table).Distinct().Count(), rows, files.Count, dataFolder);
         }
-        database.CloseAll();
-        return new HandBackReport(tables, rows, files.Count, dataFolder);
+        catch
+        {
+            // Nothing half-imported is left behind to block the next attempt.
+            SqliteConnection.ClearAllPools();
+            if (!folderExisted) Directory.Delete(dataFolder, recursive: true);
+            else
+            {
+                if (Directory.Exists(Path.Combine(dataFolder, EcertInstance.KeysFolder))) Directory.Delete(Path.Combine(dataFolder, EcertInstance.KeysFolder), recursive: true);
+                foreach (var file in new[] { EcertInstance.SettingsFile, EcertInstance.DatabaseFile, EcertInstance.DatabaseFile + "-wal", EcertInstance.DatabaseFile + "-shm" })
+                    File.Delete(Path.Combine(dataFolder, file));
+            }
+            throw;
+        }
     }
 
     /// <summary>tables/certificates.jsonl is part 1 of table certificates, tables/certificates.2.jsonl part 2.</summary>
     private static (string Table, int Number) PartOf(string name)
     {
+        if (!name.EndsWith(".jsonl", StringComparison.Ordinal) || name.Length <= "tables/.jsonl".Length)
+            throw ECertException.Invalid($"{name} is not a table part name");
         var stem = name["tables/".Length..^".jsonl".Length];
         var dot = stem.IndexOf('.', StringComparison.Ordinal);
         if (dot < 0) return (stem, 1);

@@ -25,10 +25,18 @@ public sealed partial class OcspPresignService(EcertInstance instance, OcspRespo
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
+            // The poll and the refresh fail separately: a certificate the poll cannot sign does not stop the refresh.
             try
             {
-                var changed = presigner.PollChanges();
+                var changed = presigner.PollChanges(settings.PresignThreads);
                 if (changed > 0) LogChanges(changed);
+            }
+            catch (Exception e)
+            {
+                LogFailed(e);
+            }
+            try
+            {
                 var now = instance.Time.GetUtcNow();
                 if (now >= idleUntil)
                 {
@@ -52,7 +60,7 @@ public sealed partial class OcspPresignService(EcertInstance instance, OcspRespo
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Re-signed OCSP responses after {Count} status changes")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Dropped {Count} changed certificates from the OCSP cache and re-signed them (up to 1000 a poll)")]
     private partial void LogChanges(int count);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Pre-signed {Count} OCSP responses")]

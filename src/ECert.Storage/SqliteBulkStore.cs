@@ -143,10 +143,11 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
     {
         using var connection = OpenForBatches();
         using var transaction = connection.BeginTransaction();
+        // The reservation first: a batch another process already abandoned (by resuming the job) is refused as such.
+        DeleteBatch(connection, transaction, jobId, batch.Id);
         var rows = issued.Select(c => new BatchRow(c.Index, "valid", c.Der, null))
             .Concat(abandoned.Select(a => new BatchRow(a.Index, "abandoned", null, a.Why)));
         InsertCertificates(connection, transaction, jobId, batch, rows, orIgnore: false);
-        DeleteBatch(connection, transaction, jobId, batch.Id);
         SaveCheckpoint(connection, transaction, jobId, checkpoint, at);
         transaction.Commit();
     }
@@ -238,13 +239,15 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
         return batches;
     }
 
-    public void ForEachStoredCard(long jobId, Action<string, long> card)
+    public void ForEachTakenCard(long jobId, long beforeLine, Action<string, long> card)
     {
-        // A scan (no index on bulk_job, see migration 0013): only a resumed job asks, once.
+        // A scan (no index on bulk_job, see migration 0013): only a resumed job asks, once. The rows
+        // a resume abandoned (batches past the checkpoint) are at or after beforeLine.
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT card_number, bulk_line FROM certificates WHERE bulk_job = $job AND state <> 'abandoned' AND card_number IS NOT NULL";
+        command.CommandText = "SELECT card_number, bulk_line FROM certificates WHERE bulk_job = $job AND bulk_line < $before AND card_number IS NOT NULL";
         command.Parameters.AddWithValue("$job", jobId);
+        command.Parameters.AddWithValue("$before", beforeLine);
         using var reader = command.ExecuteReader();
         while (reader.Read()) card(reader.GetString(0), reader.GetInt64(1));
     }

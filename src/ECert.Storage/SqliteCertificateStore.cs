@@ -75,13 +75,20 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
     public void CompleteIssuance(string serialHex, byte[] der, bool published)
     {
         using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "UPDATE certificates SET state = 'valid', der = $der, published = $published WHERE serial = $serial AND state = 'reserved'";
         command.Parameters.AddWithValue("$serial", serialHex);
         command.Parameters.AddWithValue("$der", der);
         command.Parameters.AddWithValue("$published", published ? 1 : 0);
         if (command.ExecuteNonQuery() != 1)
             throw new ECertException(ErrorKind.Internal, $"serial {serialHex} was not reserved; the certificate was not stored");
+        // Reserved -> valid is a status change for OCSP: the responders' poll pre-signs the answer at
+        // once (their walk over new certificates may have passed the row while it was reserved).
+        // The log's time only serves pruning, so the system clock will do.
+        SqliteOcspResponseStore.WithdrawResponse(connection, transaction, serialHex, DateTimeOffset.UtcNow);
+        transaction.Commit();
     }
 
     public void Publish(string serialHex)
@@ -267,7 +274,10 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT a.slug,
-                   (SELECT next_update FROM crls WHERE ca_slug = a.slug AND partition = -1 ORDER BY number DESC LIMIT 1),
+                   CASE WHEN EXISTS (SELECT 1 FROM crls WHERE ca_slug = a.slug AND partition = -1) THEN
+                       (SELECT MIN(c.next_update) FROM crls c
+                        WHERE c.ca_slug = a.slug AND c.number = (SELECT MAX(number) FROM crls d WHERE d.ca_slug = a.slug AND d.partition = c.partition))
+                   END,
                    (SELECT COALESCE(MAX(partition), 0) + 1 FROM certificates WHERE ca_slug = a.slug)
                      > (SELECT COUNT(DISTINCT partition) FROM crls WHERE ca_slug = a.slug AND partition >= 0)
             FROM certificate_authorities a

@@ -109,7 +109,7 @@ public sealed class SqliteOcspResponseStore(SqliteDatabase database) : IOcspResp
         return (due, reached, scanned < window && due.Count < limit);
     }
 
-    public IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
+    public (IReadOnlyList<ResponseDue> Due, int Examined) FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
     {
         using var connection = database.Open();
         var due = new List<ResponseDue>();
@@ -148,7 +148,7 @@ public sealed class SqliteOcspResponseStore(SqliteDatabase database) : IOcspResp
             }
             transaction.Commit();
         }
-        return due;
+        return (due, due.Count + unanswerable.Count);
     }
 
     public long LatestChange()

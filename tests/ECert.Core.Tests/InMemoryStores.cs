@@ -44,8 +44,11 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
         return partition;
     }
 
-    public void CompleteIssuance(string serialHex, byte[] der, bool published) =>
+    public void CompleteIssuance(string serialHex, byte[] der, bool published)
+    {
         _certificates[serialHex] = _certificates[serialHex] with { State = CertificateState.Valid, Der = der, Published = published };
+        lock (_responses) _changes.Add(serialHex);
+    }
 
     public void Publish(string serialHex) => _certificates[serialHex] = _certificates[serialHex] with { Published = true };
 
@@ -97,7 +100,9 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
         _certificates.Values.Where(c => c.CaSlug == caSlug).Select(c => c.Partition + 1).DefaultIfEmpty(1).Max();
 
     public IReadOnlyList<CrlCoverage> CrlCoverage() =>
-        _cas.Select(ca => new CrlCoverage(ca.Slug, FindLatestCrl(ca.Slug, null)?.NextUpdate,
+        _cas.Select(ca => new CrlCoverage(ca.Slug,
+            FindLatestCrl(ca.Slug, null) is null ? null
+                : _crls.Where(c => c.Record.CaSlug == ca.Slug).GroupBy(c => c.Record.Partition).Min(g => g.MaxBy(c => c.Record.Number).Record.NextUpdate),
             Enumerable.Range(0, PartitionCount(ca.Slug)).Any(p => FindLatestCrl(ca.Slug, p) is null))).ToList();
 
     public void SaveCrl(CrlRecord crl, Action<Stream> writeDer)
@@ -157,12 +162,13 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
         }
     }
 
-    public IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
+    public (IReadOnlyList<ResponseDue> Due, int Examined) FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore)
     {
         lock (_responses)
         {
             var due = new List<ResponseDue>();
-            foreach (var response in _responses.Values.Where(r => r.NextUpdate <= refreshBefore).OrderBy(r => r.NextUpdate).Take(limit).ToList())
+            var examined = _responses.Values.Where(r => r.NextUpdate <= refreshBefore).OrderBy(r => r.NextUpdate).Take(limit).ToList();
+            foreach (var response in examined)
             {
                 var position = _certificates.Keys.ToList().IndexOf(response.SerialHex) + 1L;
                 if (_certificates.TryGetValue(response.SerialHex, out var certificate) && certificate.NotAfter > now
@@ -171,7 +177,7 @@ internal sealed class InMemoryStores : ICaStore, ICertificateStore, IKeyStore, I
                 else
                     _responses.Remove(response.SerialHex);
             }
-            return due;
+            return (due, examined.Count);
         }
     }
 

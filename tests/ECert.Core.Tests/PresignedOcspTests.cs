@@ -52,7 +52,8 @@ public class PresignedOcspTests
     {
         var ca = new TestCa();
         var issued = ca.IssuePersonal();
-        ca.Presigner.RefreshSome(10);
+        Assert.Equal(1, ca.Presigner.PollChanges());   // the issuance itself
+        Assert.NotNull(ca.Stores.Find(issued.SerialHex));
         var request = OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex);
         Assert.Equal(OcspCertStatus.Good, OcspWire.Read(ca.Ocsp.Respond(request).Der).CertStatus);
         Assert.Equal(1, ca.Ocsp.Cache.Count);
@@ -113,6 +114,7 @@ public class PresignedOcspTests
         var ca = new TestCa();
         var serials = Enumerable.Range(0, OcspPresigner.ResignPerPoll + 500).Select(i => ca.IssuePersonal($"HOLDER {i}").SerialHex).ToList();
         ca.Presigner.RefreshSome(serials.Count, parallelism: 2);
+        for (var poll = 0; poll < 3; poll++) ca.Presigner.PollChanges();   // the issuances, as changes
         foreach (var serial in serials) ca.Status.Revoke(serial, RevocationReason.KeyCompromise);
         Assert.All(serials, s => Assert.Null(ca.Stores.Find(s)));
 
@@ -138,5 +140,23 @@ public class PresignedOcspTests
 
         Assert.Equal(0, report.Signed);
         Assert.Null(ca.Stores.Find(issued.SerialHex));
+    }
+
+    [Fact]
+    public void DroppingExpiredResponsesDoesNotEndTheCycleEarly()
+    {
+        var ca = new TestCa();
+        ca.IssuePersonal("EXPIRING 1");
+        ca.IssuePersonal("EXPIRING 2");
+        ca.Presigner.RefreshSome(10);
+        ca.Clock.Advance(TimeSpan.FromDays(3 * 365 + 1));
+        var fresh = ca.IssuePersonal("NEW HOLDER");
+
+        // The batch is spent on dropping two expired responses: more may be due, so not finished.
+        var first = ca.Presigner.RefreshSome(2);
+        Assert.Equal((0, false), (first.Signed, first.CycleFinished));
+        var second = ca.Presigner.RefreshSome(2);
+        Assert.Equal((1, true), (second.Signed, second.CycleFinished));
+        Assert.NotNull(ca.Stores.Find(fresh.SerialHex));
     }
 }

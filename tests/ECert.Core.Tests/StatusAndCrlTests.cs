@@ -139,6 +139,12 @@ public class StatusAndCrlTests
         Assert.Null(report.Partition);
         Assert.Equal([serials[1]], Entries(ca.Stores.LatestCrlDer("personal-g1", null), out var fullNumber).Select(e => e.Serial).ToList());
         Assert.Equal(partition0, ca.Stores.LatestCrlDer("personal-g1", 0));
+        // Later, a full CRL issued alone does not hide the partitions falling due from the schedule.
+        var partitionsDue = ca.Stores.FindLatestCrl("personal-g1", 0)!.NextUpdate;
+        ca.Clock.Advance(TimeSpan.FromHours(6));
+        ca.Crls.Publish(ca.Stores.FindCa("personal-g1")!, fullOnly: true);
+        Assert.True(ca.Stores.FindLatestCrl("personal-g1", null)!.NextUpdate > partitionsDue);
+        Assert.Equal(partitionsDue, ca.Stores.CrlCoverage().Single(c => c.CaSlug == "personal-g1").EarliestNextUpdate);
         // The next full run numbers above the numbers this one set aside for the partitions.
         ca.Crls.PublishAll();
         Assert.True(Entries(ca.Stores.LatestCrlDer("personal-g1", 0), out var partitionNumber).Count == 1 && partitionNumber > fullNumber);

@@ -62,6 +62,10 @@ public sealed class BulkStoreTests : IDisposable
         Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[1].SerialHex}' AND state = 'abandoned' AND abandon_reason = 'pre-issuance check failed'"));
         Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[2].SerialHex}' AND srn = '0000000003' AND partition = 0 AND card_number = 'SC000003' AND bulk_line = 3"));
         Assert.Equal(checkpoint, _bulk.FindJob("job-1")!.Checkpoint);
+        // A card whose signing failed was taken all the same: a later duplicate is rejected whether or not the job was resumed.
+        var taken = new List<long>();
+        _bulk.ForEachTakenCard(_job, checkpoint.NextLine, (_, line) => taken.Add(line));
+        Assert.Equal([1L, 2L, 3L], taken.Order());
 
         // The same batch cannot be committed twice.
         var again = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, first, [], [], checkpoint, T0));
@@ -84,14 +88,14 @@ public sealed class BulkStoreTests : IDisposable
         Assert.Equal(2, Count("SELECT COUNT(*) FROM certificates WHERE state = 'valid'"));
         Assert.Equal(2, _bulk.FindJob("job-1")!.Runs);
 
-        // A resumed job knows the cards it stored, not those of abandoned reservations.
+        // A resumed job knows the cards taken before its checkpoint, not those of the batches a resume abandoned.
         var cards = new List<(string, long)>();
-        _bulk.ForEachStoredCard(_job, (card, line) => cards.Add((card, line)));
+        _bulk.ForEachTakenCard(_job, 3, (card, line) => cards.Add((card, line)));
         Assert.Equal([("SC000001", 1L), ("SC000002", 2L)], cards.Order());
 
         // A run still holding the abandoned batch cannot store it, and its serials are taken.
         var late = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, inFlight, [new BulkIssued(0, [9])], [], BulkCheckpoint.Start, T0));
-        Assert.Equal(ErrorKind.Conflict, late.Kind);
+        Assert.Contains("no longer reserved", late.Message);
         Assert.Equal(0, Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND serial = '{inFlight.Reservations[0].SerialHex}'"));
     }
 

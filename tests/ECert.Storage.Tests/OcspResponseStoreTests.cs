@@ -36,14 +36,15 @@ public sealed class OcspResponseStoreTests : IDisposable
         Certificate("01EE", "valid", notAfter: now + 86_400, responseEnds: now + 20_000);  // not due
         Execute($"INSERT INTO ocsp_responses (serial, ca_slug, this_update, next_update, der) VALUES ('01FF', 'personal-g1', {now}, {now + 5}, x'30')"); // no certificate
 
-        var due = _responses.FindExpiring(10, Now, Now.AddHours(4));
+        var (due, examined) = _responses.FindExpiring(10, Now, Now.AddHours(4));
 
         Assert.Equal(["01BB", "01AA"], due.Select(d => d.Certificate.SerialHex));
+        Assert.Equal(5, examined);
         Assert.Null(_responses.Find("01CC"));
         Assert.Null(_responses.Find("01DD"));
         Assert.Null(_responses.Find("01FF"));
         Assert.NotNull(_responses.Find("01EE"));
-        Assert.Single(_responses.FindExpiring(1, Now, Now.AddHours(4)));
+        Assert.Equal((1, 1), (_responses.FindExpiring(1, Now, Now.AddHours(4)).Due.Count, _responses.FindExpiring(1, Now, Now.AddHours(4)).Examined));
     }
 
     private void Certificate(string serial, string state, long notAfter, long responseEnds)

@@ -84,8 +84,11 @@ public interface IBulkStore
     void CompleteIssueBatch(long jobId, ReservedBulkBatch batch, IReadOnlyList<BulkIssued> issued, IReadOnlyList<BulkAbandoned> abandoned,
         BulkCheckpoint checkpoint, DateTimeOffset at);
 
-    /// <summary>The card number and input line of each certificate the job stored (abandoned ones aside), for a resumed job.</summary>
-    void ForEachStoredCard(long jobId, Action<string, long> card);
+    /// <summary>
+    /// The card number and input line of each record the job took before line <paramref name="beforeLine"/>
+    /// (its checkpoint): issued, or abandoned because its signing failed. For a resumed job.
+    /// </summary>
+    void ForEachTakenCard(long jobId, long beforeLine, Action<string, long> card);
 
     /// <summary>The outcome a revocation of each serial would have now (read only).</summary>
     IReadOnlyList<BulkRevocationOutcome> CheckRevocations(IReadOnlyList<string> serials);

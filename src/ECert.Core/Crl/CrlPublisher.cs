@@ -43,7 +43,7 @@ public sealed class CrlPublisher(ICaStore cas, ICertificateStore store, IKeyStor
         var grace = TimeSpan.FromMinutes(settings.CrlSchedule.NextUpdateGraceMinutes);
         foreach (var ca in cas.ListCas().Where(c => c.Role != CaRole.Root))
         {
-            if (!coverage.TryGetValue(ca.Slug, out var crls) || crls.FullCrlNextUpdate is not { } nextUpdate) return true;
+            if (!coverage.TryGetValue(ca.Slug, out var crls) || crls.EarliestNextUpdate is not { } nextUpdate) return true;
             if (nextUpdate - grace <= now) return true;
             if (ca.Role == CaRole.Issuing && crls.SomePartitionLacksCrl) return true;
         }

@@ -7,7 +7,7 @@ namespace ECert.Core.Issuance;
 /// <summary>
 /// Certificate serial numbers: 16 octets, the first 6 the issuing moment in milliseconds since the
 /// Unix epoch (big-endian), the other 10 from the CSPRNG. Every serial is positive (the first octet
-/// is 0x01 to 0x7F from 2004 to the year 10889), exactly 16 octets long and carries 80 random bits:
+/// is 0x01 to 0x7F from 2004 to the year 6429), exactly 16 octets long and carries 80 random bits:
 /// the Baseline Requirements (7.1) ask for at least 64 bits from a CSPRNG and a non-sequential
 /// serial; RFC 5280 allows at most 20 octets. The moment leaks nothing the certificate's notBefore
 /// does not already say, and it keeps the store's serial index growing at one end: random serials

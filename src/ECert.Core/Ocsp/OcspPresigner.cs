@@ -27,9 +27,11 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
     /// <summary>
     /// Applies every status change committed since the last poll: all are dropped from the cache at
     /// once (so none is answered from a stale entry), then up to <see cref="ResignPerPoll"/> are
-    /// re-signed, in the log's order. Returns how many changes were applied to the cache.
+    /// re-signed, in the log's order, on <paramref name="parallelism"/> threads. A certificate that
+    /// cannot be signed is skipped (it is signed on its first request); if none can be, the call
+    /// throws and the next poll tries the same ones again. Returns how many changes were applied to the cache.
     /// </summary>
-    public int PollChanges()
+    public int PollChanges(int parallelism = 1)
     {
         var cache = responder.Cache;
         _resignedThrough ??= cache.ChangeWatermark;
@@ -44,10 +46,17 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
         var (changed, through) = responses.ChangesSince(_resignedThrough.Value, ResignPerPoll);
         if (changed.Count == 0) return applied;
         var now = time.GetUtcNow();
-        var resigned = changed.Distinct()
-            .Select(certificates.FindCertificate).OfType<CertificateRecord>().Where(record => IsAnswerable(record, now))
-            .Select(record => (responder.Presign(record, now), record)).ToList();
-        responses.SaveAllIfCurrent(resigned);
+        var records = changed.Distinct().Select(certificates.FindCertificate).OfType<CertificateRecord>().Where(record => IsAnswerable(record, now)).ToList();
+        var resigned = new (PresignedResponse Response, CertificateRecord StatusAsOf)?[records.Count];
+        Exception? failure = null;
+        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
+        {
+            try { resigned[i] = (responder.Presign(records[i], now), records[i]); }
+            catch (Exception e) when (e is ECertException or System.Security.Cryptography.CryptographicException) { failure = e; }
+        });
+        var signed = resigned.OfType<(PresignedResponse, CertificateRecord)>().ToList();
+        if (failure is not null && signed.Count == 0) throw failure;
+        responses.SaveAllIfCurrent(signed);
         _resignedThrough = through;
         return applied;
     }
@@ -61,15 +70,16 @@ public sealed class OcspPresigner(OcspResponder responder, IOcspResponseStore re
     {
         var now = time.GetUtcNow();
         var refreshBefore = now + responder.ResponseValidity / 2;
-        var due = responses.FindExpiring(limit, now, refreshBefore).ToList();
+        var (expiring, examined) = responses.FindExpiring(limit, now, refreshBefore);
+        var due = expiring.ToList();
         var finished = false;
-        if (due.Count < limit)
+        if (examined < limit)
         {
-            var (missing, reached, walked) = responses.FindDue(_position, limit - due.Count, now, refreshBefore);
+            var (missing, reached, walked) = responses.FindDue(_position, limit - examined, now, refreshBefore);
             _position = reached;
             finished = walked;
-            var expiring = due.Select(d => d.Certificate.SerialHex).ToHashSet(StringComparer.Ordinal);
-            due.AddRange(missing.Where(m => !expiring.Contains(m.Certificate.SerialHex)));
+            var refreshed = due.Select(d => d.Certificate.SerialHex).ToHashSet(StringComparer.Ordinal);
+            due.AddRange(missing.Where(m => !refreshed.Contains(m.Certificate.SerialHex)));
         }
         var signed = new (PresignedResponse, CertificateRecord)[due.Count];
         Parallel.For(0, due.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) },

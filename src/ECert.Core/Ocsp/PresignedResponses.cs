@@ -32,10 +32,11 @@ public interface IOcspResponseStore
     /// <summary>
     /// Stored responses that end before <paramref name="refreshBefore"/>, soonest first, found by
     /// their nextUpdate (not by looking at every certificate): at most <paramref name="limit"/>
-    /// certificates still answerable at <paramref name="now"/>. Responses of certificates that no
-    /// longer are (expired, abandoned) are deleted on the way.
+    /// responses examined, of which those of certificates still answerable at <paramref name="now"/>
+    /// are returned; those of certificates that no longer are (expired, abandoned) are deleted.
+    /// <c>Examined &lt; limit</c> means no other response is due.
     /// </summary>
-    IReadOnlyList<ResponseDue> FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore);
+    (IReadOnlyList<ResponseDue> Due, int Examined) FindExpiring(int limit, DateTimeOffset now, DateTimeOffset refreshBefore);
 
     /// <summary>The id of the latest status change, the watermark polling starts from.</summary>
     long LatestChange();

@@ -83,10 +83,12 @@ public sealed record RevokedEntry(string SerialHex, int Partition, DateTimeOffse
 public sealed record CrlRecord(string CaSlug, int? Partition, long Number, DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate, int EntryCount, long Bytes);
 
 /// <summary>
-/// How current a CA's CRLs are, for the scheduler's once-a-minute check: the latest full CRL's
-/// nextUpdate (null when there is none) and whether some partition has no CRL yet.
+/// How current a CA's CRLs are, for the scheduler's once-a-minute check: the earliest nextUpdate
+/// among the latest CRLs of its scopes (the full CRL and each partition's; null when there is no
+/// full CRL), and whether some partition has no CRL yet. The earliest, because a full CRL may be
+/// issued alone (<c>ecert crl --full-only</c>) and must not hide partitions falling due.
 /// </summary>
-public sealed record CrlCoverage(string CaSlug, DateTimeOffset? FullCrlNextUpdate, bool SomePartitionLacksCrl);
+public sealed record CrlCoverage(string CaSlug, DateTimeOffset? EarliestNextUpdate, bool SomePartitionLacksCrl);
 
 /// <summary>A status change, applied only if the certificate is still in <see cref="From"/>.</summary>
 public sealed record StatusChange(

@@ -21,7 +21,7 @@ public sealed record BulkIssueRequest(string Profile, string InputPath, string O
 /// in one transaction (one thread, while the next batch is signed). Killed at any point, the same command
 /// resumes: the files are cut back to the last checkpoint, the reservations of the batch in flight
 /// are abandoned (their serials never reused), and reading starts at the checkpoint's offset.
-/// Memory is a few batches, whatever the size of the file.
+/// Memory is a few batches, whatever the size of the file, plus the job's card numbers (<see cref="JobCards"/>).
 /// </summary>
 public sealed class BulkIssuance(EcertInstance instance)
 {
@@ -83,7 +83,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         using var rejects = new CheckpointedFile(job.RejectPath, job.Checkpoint.RejectOffset);
         var checkpoint = job.Checkpoint;
         var startBytes = checkpoint.InputOffset;
-        var cards = checkpoint.NextLine > 1 ? JobCards.Load(instance.BulkJobs, job.Id) : new JobCards();
+        var cards = checkpoint.NextLine > 1 ? JobCards.Load(instance.BulkJobs, job.Id, checkpoint.NextLine) : new JobCards();
         long doneThisRun = 0;
         Task pending = Task.CompletedTask;
         var signed = 0L;

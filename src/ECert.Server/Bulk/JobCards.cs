@@ -8,7 +8,8 @@ namespace ECert.Server.Bulk;
 /// <summary>
 /// The card numbers a bulk issuance job has taken, so that a card gets one certificate however
 /// often the bureau's file names it: the first record of a card number is issued, a later one is
-/// rejected with the line of the first. A resumed job reloads the cards its earlier runs stored.
+/// rejected with the line of the first (even if the first failed to sign: the same answer whether
+/// or not the job was interrupted). A resumed job reloads the cards its earlier runs took.
 /// Each card is held as the first 128 bits of the SHA-256 of its number: about 40 bytes a card in
 /// memory whatever the number's length (50 MB for 1.26 million cards), and two of ten million card
 /// numbers sharing those bits has a probability below 10^-24.
@@ -17,11 +18,11 @@ internal sealed class JobCards
 {
     private readonly Dictionary<UInt128, long> _lines = [];
 
-    /// <summary>The cards the job's earlier runs stored (certificates not abandoned).</summary>
-    public static JobCards Load(IBulkStore store, long jobId)
+    /// <summary>The cards the job's earlier runs took before its checkpoint line.</summary>
+    public static JobCards Load(IBulkStore store, long jobId, long checkpointLine)
     {
         var cards = new JobCards();
-        store.ForEachStoredCard(jobId, (card, line) => cards._lines.TryAdd(Key(card), line));
+        store.ForEachTakenCard(jobId, checkpointLine, (card, line) => cards._lines.TryAdd(Key(card), line));
         return cards;
     }
 
