@@ -13,17 +13,13 @@ public sealed class BulkStoreTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("ecert-bulk-store-").FullName;
-    private readonly SqliteDatabase _database;
+    private readonly ScratchDatabase _scratch = new();
     private readonly SqliteBulkStore _bulk;
     private readonly long _job;
 
     public BulkStoreTests()
     {
-        _database = new SqliteDatabase(Path.Combine(_folder, "ecert.db"));
-        _database.Migrate();
-        _bulk = new SqliteBulkStore(_database);
-        Execute("INSERT INTO certificate_authorities (slug, role, key_id, certificate, created_at) VALUES ('personal-g1', 'issuing', 'k', x'00', 0)");
+        _bulk = new SqliteBulkStore(_scratch.Database);
         _job = _bulk.CreateJob(new BulkJob
         {
             Kind = BulkKind.Issue, JobKey = "job-1", Profile = "personal-smartid", InputPath = "/in", InputSize = 10, InputModified = T0,
@@ -31,11 +27,7 @@ public sealed class BulkStoreTests : IDisposable
         }).Id;
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     private static List<BulkReservation> Reservations(int count, int firstLine) =>
         Enumerable.Range(0, count).Select(i => new BulkReservation(SerialNumbers.ToHex(SerialNumbers.NewSerial()), firstLine + i,
@@ -51,16 +43,16 @@ public sealed class BulkStoreTests : IDisposable
         var second = Reserve(3, firstLine: 4);
         Assert.Equal(["0000000001", "0000000002", "0000000003"], first.Slots.Select(s => s.Srn));
         Assert.Equal([0, 0, 0, 0, 1, 1], first.Slots.Concat(second.Slots).Select(s => s.Partition));
-        Assert.Equal(0, Count("SELECT COUNT(*) FROM certificates"));
-        Assert.Equal(2, Count("SELECT COUNT(*) FROM bulk_batches"));
+        Assert.Equal(0, _scratch.Count("SELECT COUNT(*) FROM certificates"));
+        Assert.Equal(2, _scratch.Count("SELECT COUNT(*) FROM bulk_batches"));
 
         var checkpoint = BulkCheckpoint.Start with { NextLine = 4, Done = 2, Rejected = 1 };
         _bulk.CompleteIssueBatch(_job, first, [new BulkIssued(0, [1, 2, 3]), new BulkIssued(2, [4, 5])], [new BulkAbandoned(1, "pre-issuance check failed")], checkpoint, T0);
 
-        Assert.Equal(1, Count("SELECT COUNT(*) FROM bulk_batches"));
-        Assert.Equal(2, Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND published = 1 AND der IS NOT NULL AND bulk_job = {_job}"));
-        Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[1].SerialHex}' AND state = 'abandoned' AND abandon_reason = 'pre-issuance check failed'"));
-        Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[2].SerialHex}' AND srn = '0000000003' AND partition = 0 AND card_number = 'SC000003' AND bulk_line = 3"));
+        Assert.Equal(1, _scratch.Count("SELECT COUNT(*) FROM bulk_batches"));
+        Assert.Equal(2, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND published = 1 AND der IS NOT NULL AND bulk_job = {_job}"));
+        Assert.Equal(1, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[1].SerialHex}' AND state = 'abandoned' AND abandon_reason = 'pre-issuance check failed'"));
+        Assert.Equal(1, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{first.Reservations[2].SerialHex}' AND srn = '0000000003' AND partition = 0 AND card_number = 'SC000003' AND bulk_line = 3"));
         Assert.Equal(checkpoint, _bulk.FindJob("job-1")!.Checkpoint);
         // A card whose signing failed was taken all the same: a later duplicate is rejected whether or not the job was resumed.
         var taken = new List<long>();
@@ -82,10 +74,10 @@ public sealed class BulkStoreTests : IDisposable
 
         Assert.Equal(5, _bulk.ResumeJob(_job, T0.AddMinutes(1)));
 
-        Assert.Equal(0, Count("SELECT COUNT(*) FROM bulk_batches"));
+        Assert.Equal(0, _scratch.Count("SELECT COUNT(*) FROM bulk_batches"));
         foreach (var reservation in inFlight.Reservations.Concat(reservedAhead.Reservations))
-            Assert.Equal(1, Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{reservation.SerialHex}' AND state = 'abandoned' AND der IS NULL AND card_number = '{reservation.CardNumber}' AND bulk_line = {reservation.Line}"));
-        Assert.Equal(2, Count("SELECT COUNT(*) FROM certificates WHERE state = 'valid'"));
+            Assert.Equal(1, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{reservation.SerialHex}' AND state = 'abandoned' AND der IS NULL AND card_number = '{reservation.CardNumber}' AND bulk_line = {reservation.Line}"));
+        Assert.Equal(2, _scratch.Count("SELECT COUNT(*) FROM certificates WHERE state = 'valid'"));
         Assert.Equal(2, _bulk.FindJob("job-1")!.Runs);
 
         // A resumed job knows the cards taken before its checkpoint, not those of the batches a resume abandoned.
@@ -96,22 +88,7 @@ public sealed class BulkStoreTests : IDisposable
         // A run still holding the abandoned batch cannot store it, and its serials are taken.
         var late = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, inFlight, [new BulkIssued(0, [9])], [], BulkCheckpoint.Start, T0));
         Assert.Contains("no longer reserved", late.Message);
-        Assert.Equal(0, Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND serial = '{inFlight.Reservations[0].SerialHex}'"));
+        Assert.Equal(0, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND serial = '{inFlight.Reservations[0].SerialHex}'"));
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private long Count(string sql)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
 }

@@ -7,23 +7,12 @@ public sealed class OcspResponseStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("ecert-ocsp-store-").FullName;
-    private readonly SqliteDatabase _database;
+    private readonly ScratchDatabase _scratch = new();
     private readonly SqliteOcspResponseStore _responses;
 
-    public OcspResponseStoreTests()
-    {
-        _database = new SqliteDatabase(Path.Combine(_folder, "ecert.db"));
-        _database.Migrate();
-        _responses = new SqliteOcspResponseStore(_database);
-        Execute("INSERT INTO certificate_authorities (slug, role, key_id, certificate, created_at) VALUES ('personal-g1', 'issuing', 'k', x'00', 0)");
-    }
+    public OcspResponseStoreTests() => _responses = new SqliteOcspResponseStore(_scratch.Database);
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public void DueResponsesComeSoonestFirstAndThoseOfCertificatesNoLongerAnsweredAreDeleted()
@@ -34,7 +23,7 @@ public sealed class OcspResponseStoreTests : IDisposable
         Certificate("01CC", "valid", notAfter: now - 1, responseEnds: now + 30);          // expired
         Certificate("01DD", "abandoned", notAfter: now + 86_400, responseEnds: now + 10);
         Certificate("01EE", "valid", notAfter: now + 86_400, responseEnds: now + 20_000);  // not due
-        Execute($"INSERT INTO ocsp_responses (serial, ca_slug, this_update, next_update, der) VALUES ('01FF', 'personal-g1', {now}, {now + 5}, x'30')"); // no certificate
+        _scratch.Execute($"INSERT INTO ocsp_responses (serial, ca_slug, this_update, next_update, der) VALUES ('01FF', 'personal-g1', {now}, {now + 5}, x'30')"); // no certificate
 
         var (due, examined) = _responses.FindExpiring(10, Now, Now.AddHours(4));
 
@@ -50,18 +39,11 @@ public sealed class OcspResponseStoreTests : IDisposable
     private void Certificate(string serial, string state, long notAfter, long responseEnds)
     {
         var now = Now.ToUnixTimeSeconds();
-        Execute($"""
+        _scratch.Execute($"""
             INSERT INTO certificates (serial, ca_slug, profile, partition, subject, srn, not_before, not_after, state, reserved_at, der)
             VALUES ('{serial}', 'personal-g1', 'personal', 0, 'HOLDER', '0000000001', {now - 100}, {notAfter}, '{state}', {now - 100}, x'30');
             INSERT INTO ocsp_responses (serial, ca_slug, this_update, next_update, der) VALUES ('{serial}', 'personal-g1', {now}, {responseEnds}, x'30');
             """);
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }
