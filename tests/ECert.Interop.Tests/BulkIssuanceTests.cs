@@ -48,7 +48,7 @@ public class BulkIssuanceTests
         var kills = 0;
         for (var attempt = 0; attempt < 8 && kills < 4; attempt++)
         {
-            if (await RunAndKillAsync(arguments, environment, folder, TimeSpan.FromMilliseconds(random.Next(700, 1800)))) kills++;
+            if (await Tooling.RunAndKillAsync(arguments, environment, folder, TimeSpan.FromMilliseconds(random.Next(700, 1800)))) kills++;
             else break;   // it finished before the kill: the rest of the test still checks the result
         }
         var final = await Tooling.RunAsync(Tooling.EcertScript, arguments, environment, folder, TimeSpan.FromMinutes(5));
@@ -121,25 +121,6 @@ public class BulkIssuanceTests
         Assert.Contains("already exists", result.Stderr);
         Assert.Equal("precious\n", File.ReadAllText(output));
         Assert.Equal("", result.Stdout);
-    }
-
-    /// <summary>Starts the job and kills it (SIGKILL) after <paramref name="after"/>; false if it had already finished.</summary>
-    private static async Task<bool> RunAndKillAsync(string[] arguments, Dictionary<string, string> environment, string folder, TimeSpan after)
-    {
-        var start = new ProcessStartInfo(Tooling.EcertScript)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await Task.Delay(after);
-        if (process.HasExited) return false;
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        return true;
     }
 
     private static List<string> AbandonedSerials(EcertInstance instance)

@@ -56,6 +56,25 @@ public static class Tooling
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Starts the job and kills it (SIGKILL) after <paramref name="after"/>; false if it had already finished.</summary>
+    public static async Task<bool> RunAndKillAsync(string[] arguments, Dictionary<string, string> environment, string folder, TimeSpan after)
+    {
+        var start = new ProcessStartInfo(EcertScript)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await Task.Delay(after);
+        if (process.HasExited) return false;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        return true;
+    }
+
     public static Task<ProcessResult> OpensslAsync(params string[] arguments) => RunAsync("openssl", arguments);
 
     public static int FreePort()
