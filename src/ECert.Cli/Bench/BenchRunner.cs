@@ -178,6 +178,49 @@ internal sealed partial class BenchRunner(BenchOptions options)
         return count / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The per-record work of bulk issuance that the issue requires, without the store or the output
+    /// files: how close to the raw signing rate any bulk design could come on these cores.
+    /// </summary>
+    private static (double Rate, int Records) RecordCeiling(EcertInstance instance, string input)
+    {
+        var profile = Core.Profiles.ProfileFactory.Create("personal-smartid", instance.Settings.Profiles);
+        var issuer = instance.Cas.FindCa(profile.IssuingCa) ?? throw ECertException.NotFound($"no CA {profile.IssuingCa} in the scratch instance");
+        var key = instance.Keys.GetSigningKey(issuer.KeyId);
+        var certificateIssuer = instance.Issuer();
+        var protector = instance.IdentityProtector();
+        var lines = File.ReadLines(input).Take(20_000).Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+        var notBefore = Core.Asn1.DerWriting.TruncateToSeconds(DateTimeOffset.UtcNow);
+        var notAfter = notBefore.AddDays(profile.ValidityDays).AddSeconds(-1);
+        void Issue(byte[] line)
+        {
+            var record = Core.Bulk.BureauRecord.Parse(line);
+            var details = new SubjectDetails { Name = record.Name, IdentityDigest = protector.Digest(record.IdNumber), Email = record.Email };
+            var subject = SubjectBuilder.Build(profile, details, "0000000001");
+            var tbs = certificateIssuer.Prepare(profile, issuer, subject, record.PublicKey, SerialNumbers.NewSerial(), 0, notBefore, notAfter);
+            if (CertificateLinter.Lint(tbs, profile, issuer.Certificate).Count > 0) throw new InvalidOperationException("a bench record failed the lint");
+            tbs.Sign(key);
+        }
+        // Two seconds to let the JIT settle (as a long bulk run does), then three measured, like the raw signing rate.
+        RunFor(TimeSpan.FromSeconds(2));
+        var clock = Stopwatch.StartNew();
+        var done = RunFor(TimeSpan.FromSeconds(3));
+        return (done / clock.Elapsed.TotalSeconds, lines.Length);
+
+        long RunFor(TimeSpan duration)
+        {
+            long count = 0;
+            var running = Stopwatch.StartNew();
+            Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, thread =>
+            {
+                long local = 0;
+                for (var i = thread % lines.Length; running.Elapsed < duration; i = (i + Environment.ProcessorCount) % lines.Length, local++) Issue(lines[i]);
+                Interlocked.Add(ref count, local);
+            });
+            return count;
+        }
+    }
+
     // ---- b. bulk issuance -------------------------------------------------------------------------------
 
     private sealed record IssuedSet(string Folder, List<string> Serials, List<(string Serial, byte[] Der)> Targets);
@@ -194,12 +237,17 @@ internal sealed partial class BenchRunner(BenchOptions options)
         Progress($"raw signing rate of the {label} issuing CA key on {Environment.ProcessorCount} cores");
         var instance = EcertInstance.Open(Path.Combine(_folder, data), () => Passphrase);
         var raw = SigningRate(instance, TimeSpan.FromSeconds(3));
-        instance.Database.CloseAll();
         _rawSigning[algorithm] = raw;
         var speed = _opensslSpeed.GetValueOrDefault(algorithm);
         _results.Add(new ResultRow($"raw signing rate, {label} CA key, {Environment.ProcessorCount} threads (reference)",
             $"{Results.N(raw)} signatures/s", speed > 0 ? $"openssl speed: {Results.N(speed)}/s" : "openssl speed: not parsed",
             Results.Ratio(raw, speed), "info", ["in-process: Parallel SigningKey.Sign over a 600-byte TBS, 3 s", _opensslSpeedCommand]));
+        Progress($"bulk issuance ceiling without storage or output, {label}: parse, check, prepare, lint and sign on {Environment.ProcessorCount} cores");
+        var (ceiling, records) = RecordCeiling(instance, Path.Combine(_folder, input));
+        instance.Database.CloseAll();
+        _results.Add(new ResultRow($"bulk issuance ceiling, {label}: each record parsed, checked, prepared, linted and signed on every core, nothing stored or written (reference)",
+            string.Create(CultureInfo.InvariantCulture, $"{Results.N(ceiling)} certificates/s (3 s over {records:N0} records, after 2 s of warm-up)"), $"raw signing {Results.N(raw)}/s",
+            Results.Ratio(ceiling, raw), "info", ["in-process: Parallel BureauRecord.Parse, identity digest, SubjectBuilder.Build, CertificateIssuer.Prepare, CertificateLinter.Lint, TbsCertificate.Sign"]));
 
         var output = Path.Combine(Scratch, $"{algorithm}-issued.jsonl");
         string[] bulk = ["--data", data, "bulk", "issue", "--profile", "personal-smartid", "--in", input, "--out", output];
