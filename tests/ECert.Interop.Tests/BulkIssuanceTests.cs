@@ -44,13 +44,7 @@ public class BulkIssuanceTests
         BureauFiles.Write(input, Records, BadLines, RepeatedCards);
         string[] arguments = ["bulk", "issue", "--profile", "personal-smartid", "--in", input, "--out", output, "--rejects", rejects, "--batch-size", "200"];
 
-        var random = new Random(5);
-        var kills = 0;
-        for (var attempt = 0; attempt < 8 && kills < 4; attempt++)
-        {
-            if (await Tooling.RunAndKillAsync(arguments, environment, folder, TimeSpan.FromMilliseconds(random.Next(700, 1800)))) kills++;
-            else break;   // it finished before the kill: the rest of the test still checks the result
-        }
+        var kills = await Tooling.KillRepeatedlyAsync(arguments, environment, folder, new Random(5), kills: 4, fromMs: 700, toMs: 1800);
         var final = await Tooling.RunAsync(Tooling.EcertScript, arguments, environment, folder, TimeSpan.FromMinutes(5));
         Assert.True(final.ExitCode == 0, final.ToString());
         // At least one kill landed inside the job (a kill during start-up, before the job exists, is not a run).

@@ -41,13 +41,7 @@ public class BulkRevocationTests
         // Batches of one line: a transaction (and a sync) a line, so the job runs long enough to be killed.
         string[] arguments = ["bulk", "revoke", "--in", list, "--reason", "keyCompromise", "--rejects", rejects, "--batch-size", "1"];
 
-        var random = new Random(7);
-        var kills = 0;
-        for (var attempt = 0; attempt < 6 && kills < 3; attempt++)
-        {
-            if (await Tooling.RunAndKillAsync(arguments, environment, folder, TimeSpan.FromMilliseconds(random.Next(600, 1500)))) kills++;
-            else break;
-        }
+        var kills = await Tooling.KillRepeatedlyAsync(arguments, environment, folder, new Random(7), kills: 3, fromMs: 600, toMs: 1500);
         var final = await Tooling.RunAsync(Tooling.EcertScript, arguments, environment, folder, TimeSpan.FromMinutes(3));
         Assert.True(final.ExitCode == 0, final.ToString());
         var runs = int.Parse(final.Stdout.Split('\n').Single(l => l.StartsWith("runs\t", StringComparison.Ordinal))[5..]);

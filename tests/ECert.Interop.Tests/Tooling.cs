@@ -75,6 +75,19 @@ public static class Tooling
         return true;
     }
 
+    /// <summary>
+    /// Starts the same ./ecert command up to <paramref name="kills"/> times, killing it (SIGKILL) after a
+    /// random delay between <paramref name="fromMs"/> and <paramref name="toMs"/>; stops early if a run
+    /// finishes before its kill. Returns how many runs were killed.
+    /// </summary>
+    public static async Task<int> KillRepeatedlyAsync(string[] arguments, Dictionary<string, string> environment, string folder, Random random,
+        int kills, int fromMs, int toMs)
+    {
+        var killed = 0;
+        while (killed < kills && await RunAndKillAsync(arguments, environment, folder, TimeSpan.FromMilliseconds(random.Next(fromMs, toMs)))) killed++;
+        return killed;
+    }
+
     public static Task<ProcessResult> OpensslAsync(params string[] arguments) => RunAsync("openssl", arguments);
 
     public static int FreePort()
