@@ -180,16 +180,24 @@ public sealed class BulkIssuance(EcertInstance instance)
         var records = new BureauRecord?[lines.Count];
         var errors = new string?[lines.Count];
         var ranges = System.Collections.Concurrent.Partitioner.Create(0, lines.Count, Math.Max(16, lines.Count / Math.Max(1, parallel.MaxDegreeOfParallelism)));
-        Parallel.ForEach(ranges, parallel, range =>
+        try
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            Parallel.ForEach(ranges, parallel, range =>
             {
-                if (lines[i].Problem is { } problem) { errors[i] = problem; continue; }
-                try { records[i] = BureauRecord.Parse(lines[i].Bytes); }
-                catch (ECertException e) { errors[i] = e.Message; }
-                catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException) { errors[i] = e.Message; }
-            }
-        });
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    if (lines[i].Problem is { } problem) { errors[i] = problem; continue; }
+                    try { records[i] = BureauRecord.Parse(lines[i].Bytes); }
+                    catch (ECertException e) { errors[i] = e.Message; }
+                    catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException) { errors[i] = e.Message; }
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Anything else is a fault, not a bad record: stop the job with its own message.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         for (var i = 0; i < lines.Count; i++)
         {
             if (records[i] is { } record && cards.Take(record.CardNumber, lines[i].Number) is { } first)
