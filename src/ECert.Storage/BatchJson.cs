@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using ECert.Core.Bulk;
 
@@ -9,9 +10,10 @@ namespace ECert.Storage;
 /// </summary>
 internal static class BatchJson
 {
-    public static string Write(IReadOnlyList<BulkReservation> reservations, IReadOnlyList<ReservedSlot> slots)
+    /// <summary>Writes the reservations as UTF-8 JSON into <paramref name="buffer"/> (cleared first), which the caller may reuse.</summary>
+    public static ReadOnlySpan<byte> Write(IReadOnlyList<BulkReservation> reservations, IReadOnlyList<ReservedSlot> slots, ArrayBufferWriter<byte> buffer)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(reservations.Count * 128 + 2);
+        buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
@@ -28,7 +30,7 @@ internal static class BatchJson
             }
             writer.WriteEndArray();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 
     public static (List<BulkReservation> Reservations, List<ReservedSlot> Slots) Read(string json)

@@ -91,4 +91,36 @@ public sealed class BulkStoreTests : IDisposable
         Assert.Equal(0, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE state = 'valid' AND serial = '{inFlight.Reservations[0].SerialHex}'"));
     }
 
+    [Fact]
+    public void NamesOutsideAsciiKeepEveryCharacterThroughReservationCommitAndResume()
+    {
+        var names = new[] { "陳大文", "CHAN Tai Man 陳", "Zoë D'Souza" };
+        var reservations = names.Select((name, i) => new BulkReservation(SerialNumbers.ToHex(SerialNumbers.NewSerial()), i + 1, $"SC{i + 1:D6}", name)).ToList();
+        var committed = _bulk.ReserveBatch(_job, "personal-g1", "personal-smartid", reservations.Take(2).ToList(), T0, T0.AddDays(1000), T0, partitionSize: 4);
+        _bulk.CompleteIssueBatch(_job, committed, [new BulkIssued(0, [1]), new BulkIssued(1, [2])], [], BulkCheckpoint.Start with { NextLine = 3, Done = 2 }, T0);
+        _bulk.ReserveBatch(_job, "personal-g1", "personal-smartid", reservations.Skip(2).ToList(), T0, T0.AddDays(1000), T0, partitionSize: 4);
+        _bulk.ResumeJob(_job, T0.AddMinutes(1)); // the second batch comes back from its reservation row as abandoned rows
+
+        foreach (var reservation in reservations)
+            Assert.Equal(1, _scratch.Count($"SELECT COUNT(*) FROM certificates WHERE serial = '{reservation.SerialHex}' AND subject = '{reservation.SubjectDisplay.Replace("'", "''")}'"));
+    }
+
+    [Fact]
+    public void ABatchWithASerialAlreadyStoredIsRefusedWholeAndStaysReserved()
+    {
+        var batch = Reserve(3, firstLine: 1);
+        var other = Reserve(1, firstLine: 4);
+        _bulk.CompleteIssueBatch(_job, other, [new BulkIssued(0, [7])], [], BulkCheckpoint.Start with { NextLine = 5, Done = 1 }, T0);
+        // The same serial in two batches cannot happen with drawn serials; a copy of the stored one stands for it here.
+        var clash = batch with { Reservations = [batch.Reservations[0], other.Reservations[0], batch.Reservations[2]] };
+
+        var error = Assert.Throws<ECertException>(() => _bulk.CompleteIssueBatch(_job, clash,
+            [new BulkIssued(0, [1]), new BulkIssued(1, [2]), new BulkIssued(2, [3])], [], BulkCheckpoint.Start with { NextLine = 4, Done = 3 }, T0));
+
+        Assert.Equal(ErrorKind.Conflict, error.Kind);
+        Assert.Contains($"serial {other.Reservations[0].SerialHex} is already used", error.Message);
+        Assert.Equal(1, _scratch.Count("SELECT COUNT(*) FROM certificates"));
+        Assert.Equal(1, _scratch.Count($"SELECT COUNT(*) FROM bulk_batches WHERE id = {batch.Id}"));
+        Assert.Equal(BulkCheckpoint.Start with { NextLine = 5, Done = 1 }, _bulk.FindJob("job-1")!.Checkpoint);
+    }
 }
