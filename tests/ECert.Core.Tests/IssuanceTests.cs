@@ -215,4 +215,55 @@ public class IssuanceTests
             Assert.All(shared, e => Assert.Equal(typeof(X509Extension), e.GetType()));
         }
     }
+
+    [Fact]
+    public void LinterReadsASharedExtensionAgainWhenItsBytesChange()
+    {
+        // The linter decodes an extension object once and reuses what it read; an X509Extension's
+        // bytes can be set afterwards, and then it must read them again.
+        var profile = ProfileFactory.Create("personal");
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var now = DateTimeOffset.UtcNow;
+            using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var issuer = new CertificateRequest("CN=Issuer", issuerKey, HashAlgorithmName.SHA256).CreateSelfSigned(now, now.AddYears(5));
+            var basic = new X509Extension(new Oid(Oids.BasicConstraints), CertificateExtensions.BasicConstraints(isCa: false).RawData, critical: true);
+            var tbs = new TbsCertificate(SerialNumbers.NewSerial(), issuer.SubjectName, now, now.AddDays(30), new X500DistinguishedName("CN=Someone"), publicKey, [basic]);
+            Assert.DoesNotContain(CertificateLinter.Lint(tbs, profile, issuer), f => f.Contains("basicConstraints"));
+
+            basic.RawData = CertificateExtensions.BasicConstraints(isCa: true).RawData;
+            Assert.Contains(CertificateLinter.Lint(tbs, profile, issuer), f => f.Contains("basicConstraints must be present, critical, with cA false"));
+            basic.RawData = CertificateExtensions.BasicConstraints(isCa: false).RawData;
+            basic.Critical = false;
+            Assert.Contains(CertificateLinter.Lint(tbs, profile, issuer), f => f.Contains("basicConstraints must be present, critical, with cA false"));
+        }
+    }
+
+    [Fact]
+    public void SigningAfterAFailedEncodingOnTheSameThreadGivesAWholeCertificate()
+    {
+        // Certificates are encoded in a writer kept per thread; one that failed half-way must not
+        // leave anything behind for the next.
+        var ca = new TestCa();
+        var profile = ProfileFactory.Create("personal-smartid");
+        var issuer = ca.Stores.FindCa(profile.IssuingCa)!;
+        var signingKey = ca.Stores.GetSigningKey(issuer.KeyId);
+        var subject = SubjectBuilder.Build(profile, new SubjectDetails { Name = "CHAN Tai Man", IdNumber = "A123456(3)" }, "0000000001");
+        var publicKey = NewKey(out var key);
+        using (key)
+        {
+            var now = ca.Clock.GetUtcNow();
+            var good = ca.Issuer.Prepare(profile, issuer, subject, publicKey, SerialNumbers.NewSerial(), 0, now, now.AddDays(30));
+            var broken = good with { Extensions = [.. good.Extensions, new X509Extension(new Oid("not.an.oid"), new byte[] { 5, 0 }, false)] };
+            Assert.ThrowsAny<Exception>(() => broken.Sign(signingKey));
+
+            var der = good.Sign(signingKey);
+            using var certificate = X509CertificateLoader.LoadCertificate(der);
+            var tbs = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence().ReadEncodedValue();
+            Assert.Equal(good.Encode(signingKey.SignatureAlgorithmIdentifier), tbs.ToArray());
+            Assert.True(SignatureCheck.IsValid(der, issuer.VerificationKey));
+            Assert.Equal(subject.Name.RawData, certificate.SubjectName.RawData);
+        }
+    }
 }

@@ -65,12 +65,18 @@ public static class DerWriting
     public static byte[] WrapSigned(ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbs.Length + signatureAlgorithm.Length + signature.Length + 16);
+        WriteSigned(writer, tbs, signatureAlgorithm, signature);
+        return writer.Encode();
+    }
+
+    /// <summary><see cref="WrapSigned"/> into a writer the caller holds.</summary>
+    public static void WriteSigned(AsnWriter writer, ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
+    {
         using (writer.PushSequence())
         {
             writer.WriteEncodedValue(tbs);
             writer.WriteEncodedValue(signatureAlgorithm);
             writer.WriteBitString(signature);
         }
-        return writer.Encode();
     }
 }

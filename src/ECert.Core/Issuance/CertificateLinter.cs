@@ -24,15 +24,18 @@ public static class CertificateLinter
         // Validity: inclusive of both ends, as the Baseline Requirements count it.
         var validity = tbs.NotAfter - tbs.NotBefore + TimeSpan.FromSeconds(1);
         Require(tbs.NotAfter > tbs.NotBefore, "notAfter must be after notBefore");
-        Require(validity <= TimeSpan.FromDays(profile.MaxValidityDays),
-            $"validity of {validity.TotalDays:0.##} days exceeds the profile's {profile.MaxValidityDays} days");
-        Require(tbs.NotAfter <= issuerNotAfter,
-            $"the certificate would outlive its issuing CA (CA expires {issuerNotAfter:yyyy-MM-dd}); the CA needs rolling over");
+        // (Findings with details are written only when they are found: a bulk run lints a million certificates.)
+        if (validity > TimeSpan.FromDays(profile.MaxValidityDays))
+            findings.Add($"validity of {validity.TotalDays:0.##} days exceeds the profile's {profile.MaxValidityDays} days");
+        if (tbs.NotAfter > issuerNotAfter)
+            findings.Add($"the certificate would outlive its issuing CA (CA expires {issuerNotAfter:yyyy-MM-dd}); the CA needs rolling over");
 
-        var basic = Typed(tbs.Find(Oids.BasicConstraints), (raw, critical) => new X509BasicConstraintsExtension(new AsnEncodedData(raw), critical));
+        var basic = Decoded(tbs.Find(Oids.BasicConstraints), extension => new BasicConstraints(
+            new X509BasicConstraintsExtension(new AsnEncodedData(extension.RawData), extension.Critical).CertificateAuthority, extension.Critical));
         Require(basic is { CertificateAuthority: false, Critical: true }, "basicConstraints must be present, critical, with cA false");
 
-        var keyUsage = Typed(tbs.Find(Oids.KeyUsage), (raw, critical) => new X509KeyUsageExtension(new AsnEncodedData(raw), critical));
+        var keyUsage = Decoded(tbs.Find(Oids.KeyUsage), extension => new KeyUsage(
+            new X509KeyUsageExtension(new AsnEncodedData(extension.RawData), extension.Critical).KeyUsages, extension.Critical));
         Require(keyUsage is { Critical: true }, "keyUsage must be present and critical");
         if (keyUsage is not null)
         {
@@ -42,17 +45,18 @@ public static class CertificateLinter
                 "keyEncipherment/dataEncipherment cannot be used with an EC key");
         }
 
-        var eku = Typed(tbs.Find(Oids.ExtendedKeyUsage), (raw, critical) => new X509EnhancedKeyUsageExtension(new AsnEncodedData(raw), critical));
-        var ekuOids = eku?.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToList() ?? [];
+        var ekuOids = Decoded(tbs.Find(Oids.ExtendedKeyUsage), extension => new ExtendedKeyUsages(
+            new X509EnhancedKeyUsageExtension(new AsnEncodedData(extension.RawData), extension.Critical)
+                .EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToList()))?.Oids ?? [];
         Require(ekuOids.SequenceEqual(profile.ExtendedKeyUsageOids), "extendedKeyUsage differs from the profile");
 
-        foreach (var oid in new[] { Oids.SubjectKeyIdentifier, Oids.AuthorityKeyIdentifier, Oids.CrlDistributionPoints, Oids.AuthorityInfoAccess, Oids.CertificatePolicies })
-            Require(tbs.Find(oid) is not null, $"extension {oid} is missing");
-        Require(tbs.Extensions.Select(e => e.Oid?.Value).Distinct().Count() == tbs.Extensions.Count, "an extension appears twice (RFC 5280 4.2)");
+        foreach (var oid in RequiredExtensions)
+            if (tbs.Find(oid) is null) findings.Add($"extension {oid} is missing");
+        Require(NoneTwice(tbs.Extensions), "an extension appears twice (RFC 5280 4.2)");
 
-        var san = Typed(tbs.Find(Oids.SubjectAltName), (raw, critical) => new X509SubjectAlternativeNameExtension(raw, critical));
         if (profile.IsServer)
         {
+            var san = Typed(tbs.Find(Oids.SubjectAltName), (raw, critical) => new X509SubjectAlternativeNameExtension(raw, critical));
             var dnsNames = san?.EnumerateDnsNames().ToList() ?? [];
             Require(dnsNames.Count > 0, "a TLS certificate needs DNS names in subjectAltName (BR 7.1.2.7.12)");
             Require(dnsNames.Count <= profile.MaxDnsNames, $"more than {profile.MaxDnsNames} DNS names");
@@ -82,6 +86,45 @@ public static class CertificateLinter
         while (reader.HasData) oids.Add(reader.ReadSequence().ReadObjectIdentifier());
         return oids;
     }
+
+    private static readonly string[] RequiredExtensions =
+        [Oids.SubjectKeyIdentifier, Oids.AuthorityKeyIdentifier, Oids.CrlDistributionPoints, Oids.AuthorityInfoAccess, Oids.CertificatePolicies];
+
+    private static bool NoneTwice(IReadOnlyList<X509Extension> extensions)
+    {
+        for (var i = 1; i < extensions.Count; i++)
+            for (var j = 0; j < i; j++)
+                if (extensions[i].Oid?.Value == extensions[j].Oid?.Value) return false;
+        return true;
+    }
+
+    // What the linter reads from an extension, as plain values.
+    private sealed record BasicConstraints(bool CertificateAuthority, bool Critical);
+    private sealed record KeyUsage(X509KeyUsageFlags KeyUsages, bool Critical);
+    private sealed record ExtendedKeyUsages(IReadOnlyList<string?> Oids);
+
+    /// <summary>
+    /// What the linter reads from an extension, decoded once per extension object (its bytes are
+    /// fixed): the extensions a profile shares are the same objects in every certificate of a bulk
+    /// run, so each certificate is still checked against them without decoding the same bytes a
+    /// million times. What is cached are plain values, built whole before they are shared, never a
+    /// typed .NET extension (those decode lazily, without a lock).
+    /// </summary>
+    private static T? Decoded<T>(X509Extension? extension, Func<X509Extension, T> decode) where T : class
+    {
+        if (extension is null) return null;
+        // An X509Extension's bytes and criticality can be set after it is made: the cache answers only for the same ones.
+        if (DecodedExtensions.TryGetValue(extension, out var cached) && cached.Value is T known
+            && cached.Critical == extension.Critical && cached.Raw.AsSpan().SequenceEqual(extension.RawData))
+            return known;
+        var value = decode(extension);
+        DecodedExtensions.AddOrUpdate(extension, new DecodedExtension(extension.RawData.ToArray(), extension.Critical, value));
+        return value;
+    }
+
+    private sealed record DecodedExtension(byte[] Raw, bool Critical, object Value);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Extension, DecodedExtension> DecodedExtensions = new();
 
     /// <summary>The typed view of an extension, whichever way it was built.</summary>
     private static T? Typed<T>(X509Extension? extension, Func<byte[], bool, T> create) where T : X509Extension =>

@@ -28,12 +28,22 @@ public sealed record TbsCertificate(
     PublicKey PublicKey,
     IReadOnlyList<X509Extension> Extensions)
 {
-    public X509Extension? Find(string oid) => Extensions.FirstOrDefault(e => e.Oid?.Value == oid);
+    public X509Extension? Find(string oid)
+    {
+        foreach (var extension in Extensions)
+            if (extension.Oid?.Value == oid) return extension;
+        return null;
+    }
 
     public byte[] Encode(ReadOnlySpan<byte> signatureAlgorithm)
     {
-        // Sized for a subscriber certificate, so the writer does not grow (and copy) on the way.
-        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 2048);
+        var writer = RentWriter();
+        Write(writer, signatureAlgorithm);
+        return writer.Encode();
+    }
+
+    private void Write(AsnWriter writer, ReadOnlySpan<byte> signatureAlgorithm)
+    {
         using (writer.PushSequence())
         {
             using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
@@ -56,14 +66,39 @@ public sealed record TbsCertificate(
                         DerWriting.WriteExtension(writer, extension);
             }
         }
-        return writer.Encode();
     }
 
     /// <summary>Signs with the CA key and returns the DER certificate.</summary>
     public byte[] Sign(SigningKey key)
     {
+        // One writer per thread, reset for each certificate: bulk issuance encodes a million of them
+        // on every core, and a fresh writer (and TBS copy) each time fed the garbage collector more
+        // than anything else per certificate.
         var algorithm = key.SignatureAlgorithmIdentifier;
-        var tbs = Encode(algorithm);
-        return DerWriting.WrapSigned(tbs, algorithm, key.Sign(tbs));
+        var writer = RentWriter();
+        Write(writer, algorithm);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(writer.GetEncodedLength());
+        try
+        {
+            var tbs = buffer.AsSpan(0, writer.Encode(buffer));
+            var signature = key.Sign(tbs);
+            writer.Reset();
+            DerWriting.WriteSigned(writer, tbs, algorithm, signature);
+            return writer.Encode();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [ThreadStatic] private static AsnWriter? _writer;
+
+    /// <summary>This thread's writer, emptied; sized for a subscriber certificate so it does not grow on the way.</summary>
+    private static AsnWriter RentWriter()
+    {
+        var writer = _writer ??= new AsnWriter(AsnEncodingRules.DER, initialCapacity: 2048);
+        writer.Reset();
+        return writer;
     }
 }
