@@ -5,8 +5,7 @@ namespace ECert.Core.Asn1;
 
 /// <summary>
 /// Builds a distinguished name in the conventional order, most general first (C, L, O, OU,
-/// organizationIdentifier, CN, serialNumber). <see cref="X500DistinguishedNameBuilder"/> encodes
-/// the last attribute added first, so we add in reverse.
+/// organizationIdentifier, CN, serialNumber): attributes are encoded in the order they are added.
 /// </summary>
 public sealed class DistinguishedName
 {
@@ -30,11 +29,26 @@ public sealed class DistinguishedName
     public DistinguishedName OrganizationalUnit(string name) => Add(OrganizationalUnitName, name);
     public DistinguishedName Common(string name) => Add(CommonName, name);
 
+    /// <summary>
+    /// The DER Name: one single-attribute RDN per attribute, in the order added. Written directly
+    /// (the same bytes as X500DistinguishedNameBuilder, which parses each OID and allocates a writer
+    /// per attribute): every certificate of a bulk run has its own subject.
+    /// </summary>
     public X500DistinguishedName Build()
     {
-        var builder = new X500DistinguishedNameBuilder();
-        for (var i = _attributes.Count - 1; i >= 0; i--)
-            builder.Add(_attributes[i].Oid, _attributes[i].Value, _attributes[i].Tag);
-        return builder.Build();
+        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 256);
+        using (writer.PushSequence())
+        {
+            foreach (var (oid, value, tag) in _attributes)
+            {
+                using (writer.PushSetOf())
+                using (writer.PushSequence())
+                {
+                    DerWriting.WriteObjectIdentifier(writer, oid);
+                    writer.WriteCharacterString(tag, value);
+                }
+            }
+        }
+        return new X500DistinguishedName(writer.Encode());
     }
 }

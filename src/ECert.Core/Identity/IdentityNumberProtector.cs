@@ -17,30 +17,44 @@ public sealed class IdentityNumberProtector(byte[] key, int keyVersion = 1)
 
     public byte[] Digest(HkIdentityNumber number)
     {
-        var message = Encoding.ASCII.GetBytes("HKID:" + number.Canonical);
-        return HMACSHA256.HashData(key, message);
+        var canonical = number.Canonical;
+        Span<byte> message = stackalloc byte[Prefix.Length + canonical.Length];
+        Prefix.CopyTo(message);
+        Encoding.ASCII.GetBytes(canonical, message[Prefix.Length..]);
+        var hmac = ThreadHmac();
+        hmac.AppendData(message);
+        return hmac.GetHashAndReset();
     }
 
+    private static ReadOnlySpan<byte> Prefix => "HKID:"u8;
+
+    [ThreadStatic] private static (IdentityNumberProtector Owner, IncrementalHash Hmac)? _threadHmac;
+
     /// <summary>
-    /// The certificate extension (non-critical, OID <see cref="Oids.ProtectedIdentityNumber"/>):
-    /// <code>
-    /// ProtectedIdentityNumber ::= SEQUENCE {
-    ///     keyVersion  INTEGER,                -- which CA hashing key produced the digest
-    ///     algorithm   AlgorithmIdentifier,    -- hmacWithSHA256, parameters NULL
-    ///     digest      OCTET STRING }          -- HMAC-SHA256("HKID:" || canonical number)
-    /// </code>
+    /// This thread's HMAC context for this protector's key, reset after each digest: a one-shot
+    /// HMAC sets the algorithm up anew each call, which bulk issuance would do a million times on
+    /// every core.
     /// </summary>
+    private IncrementalHash ThreadHmac()
+    {
+        if (_threadHmac is { } cached && ReferenceEquals(cached.Owner, this)) return cached.Hmac;
+        _threadHmac?.Hmac.Dispose();
+        var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        _threadHmac = (this, hmac);
+        return hmac;
+    }
+
     public byte[] EncodeExtensionValue(HkIdentityNumber number) => EncodeExtensionValue(Digest(number));
 
     public byte[] EncodeExtensionValue(byte[] digest)
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
+        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 64);
         using (writer.PushSequence())
         {
             writer.WriteInteger(KeyVersion);
             using (writer.PushSequence())
             {
-                writer.WriteObjectIdentifier(Oids.HmacWithSha256);
+                DerWriting.WriteObjectIdentifier(writer, Oids.HmacWithSha256);
                 writer.WriteNull();
             }
             writer.WriteOctetString(digest);
