@@ -57,6 +57,24 @@ public static class DerWriting
     public static void WriteExtension(AsnWriter writer, X509Extension extension) =>
         WriteExtension(writer, extension.Oid!.Value!, extension.Critical, extension.RawData);
 
+    /// <summary>
+    /// SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING },
+    /// written from the key's parts: <see cref="PublicKey.ExportSubjectPublicKeyInfo"/> gives the
+    /// same bytes through a writer and an array of its own, for every certificate encoded.
+    /// </summary>
+    public static void WriteSubjectPublicKeyInfo(AsnWriter writer, PublicKey key)
+    {
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                WriteObjectIdentifier(writer, key.Oid.Value!);
+                if (key.EncodedParameters?.RawData is { Length: > 0 } parameters) writer.WriteEncodedValue(parameters);
+            }
+            writer.WriteBitString(key.EncodedKeyValue.RawData);
+        }
+    }
+
     /// <summary>Writes a positive INTEGER from its big-endian unsigned magnitude.</summary>
     public static void WritePositiveInteger(AsnWriter writer, ReadOnlySpan<byte> magnitude) =>
         writer.WriteIntegerUnsigned(magnitude);

@@ -17,28 +17,19 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
 {
     public const int MaxCardNumberLength = 32;
 
-    private static readonly HashSet<string> Fields = ["cardNumber", "name", "idNumber", "email", "publicKey", "csr"];
-
     /// <summary>Parses one line; throws <see cref="ECertException"/> with a message fit for the reject file.</summary>
     public static BureauRecord Parse(ReadOnlySpan<byte> line)
     {
-        using var document = ParseJson(line);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-            throw ECertException.Invalid($"the line is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
-        foreach (var property in root.EnumerateObject())
-            if (!Fields.Contains(property.Name))
-                throw ECertException.Invalid($"unknown field '{property.Name}'; a record has cardNumber, name, idNumber, email (optional) and publicKey or csr");
-
-        var card = RequiredString(root, "cardNumber");
+        var fields = ReadFields(line);
+        var card = RequiredString(fields, Field.CardNumber);
         if (card.Length > MaxCardNumberLength || !card.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             throw ECertException.Invalid($"cardNumber must be 1 to {MaxCardNumberLength} letters, digits or hyphens");
-        var name = SubjectBuilder.CheckName(RequiredString(root, "name"), "name");
-        var idNumber = HkIdentityNumber.Parse(RequiredString(root, "idNumber"));
-        var email = OptionalString(root, "email") is { } text ? SubjectBuilder.CheckEmail(text, "email") : null;
+        var name = SubjectBuilder.CheckName(RequiredString(fields, Field.Name), "name");
+        var idNumber = HkIdentityNumber.Parse(RequiredString(fields, Field.IdNumber));
+        var email = OptionalString(fields, Field.Email) is { } text ? SubjectBuilder.CheckEmail(text, "email") : null;
 
-        var publicKeyText = OptionalString(root, "publicKey");
-        var csrText = OptionalString(root, "csr");
+        var publicKeyText = OptionalString(fields, Field.PublicKey);
+        var csrText = OptionalString(fields, Field.Csr);
         var publicKey = (publicKeyText, csrText) switch
         {
             (not null, null) => ReadSubjectPublicKeyInfo(publicKeyText),
@@ -66,29 +57,82 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
         }
     }
 
-    private static JsonDocument ParseJson(ReadOnlySpan<byte> line)
+    private enum Field { CardNumber, Name, IdNumber, Email, PublicKey, Csr }
+
+    private static readonly string[] FieldNames = ["cardNumber", "name", "idNumber", "email", "publicKey", "csr"];
+
+    /// <summary>A field as the line gave it: absent, null, a string, or a value of another kind (an error when the field is read).</summary>
+    private readonly record struct FieldValue(bool Present, JsonTokenType Kind, string? Text);
+
+    /// <summary>
+    /// Reads the line's one JSON object with a forward-only reader (a bulk run reads a million):
+    /// every field by its known name, a field that is not one of them refused first, then each
+    /// value read as its field is checked.
+    /// </summary>
+    private static FieldValue[] ReadFields(ReadOnlySpan<byte> line)
     {
+        var fields = new FieldValue[FieldNames.Length];
+        string? unknown = null;
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-            return JsonDocument.ParseValue(ref reader);
+            if (!reader.Read()) throw ECertException.Invalid("not valid JSON: the line is empty");
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw ECertException.Invalid($"the line is a JSON {KindName(reader.TokenType)}, not an object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = FieldOf(ref reader);
+                if (field < 0) unknown ??= reader.GetString();
+                reader.Read();
+                if (field >= 0 && fields[field].Present)
+                    throw ECertException.Invalid($"{FieldNames[field]} appears twice in the record; give it once");
+                if (field >= 0)
+                    fields[field] = new FieldValue(true, reader.TokenType, reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
+                reader.Skip();
+            }
+            if (reader.Read()) throw ECertException.Invalid("not valid JSON: there is more after the record's object");
         }
         catch (JsonException e)
         {
             throw ECertException.Invalid($"not valid JSON: {e.Message}");
         }
+        if (unknown is not null)
+            throw ECertException.Invalid($"unknown field '{unknown}'; a record has cardNumber, name, idNumber, email (optional) and publicKey or csr");
+        return fields;
     }
 
-    private static string RequiredString(JsonElement root, string name) =>
-        OptionalString(root, name) ?? throw ECertException.Invalid($"the record has no {name}");
+    private static readonly byte[][] FieldNamesUtf8 = [.. FieldNames.Select(System.Text.Encoding.UTF8.GetBytes)];
 
-    private static string? OptionalString(JsonElement root, string name)
+    private static int FieldOf(ref Utf8JsonReader reader)
     {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind != JsonValueKind.String)
-            throw ECertException.Invalid($"{name} must be a string, not a JSON {value.ValueKind.ToString().ToLowerInvariant()}");
-        var text = value.GetString()!.Trim();
-        return text.Length == 0 ? throw ECertException.Invalid($"{name} is empty") : text;
+        for (var i = 0; i < FieldNamesUtf8.Length; i++)
+            if (reader.ValueTextEquals(FieldNamesUtf8[i])) return i;
+        return -1;
+    }
+
+    private static string KindName(JsonTokenType kind) => kind switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static string RequiredString(FieldValue[] fields, Field field) =>
+        OptionalString(fields, field) ?? throw ECertException.Invalid($"the record has no {FieldNames[(int)field]}");
+
+    private static string? OptionalString(FieldValue[] fields, Field field)
+    {
+        var (present, kind, text) = fields[(int)field];
+        var name = FieldNames[(int)field];
+        if (!present || kind == JsonTokenType.Null) return null;
+        if (kind != JsonTokenType.String)
+            throw ECertException.Invalid($"{name} must be a string, not a JSON {KindName(kind)}");
+        var trimmed = text!.Trim();
+        return trimmed.Length == 0 ? throw ECertException.Invalid($"{name} is empty") : trimmed;
     }
 
     private static PublicKey ReadSubjectPublicKeyInfo(string base64)

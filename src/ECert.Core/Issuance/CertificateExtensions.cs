@@ -19,9 +19,20 @@ public static class CertificateExtensions
         return new X509EnhancedKeyUsageExtension(collection, critical: false);
     }
 
-    /// <summary>The key identifier is the SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1).</summary>
-    public static X509SubjectKeyIdentifierExtension SubjectKeyIdentifier(PublicKey key) =>
-        new(key, X509SubjectKeyIdentifierHashAlgorithm.Sha1, critical: false);
+    /// <summary>
+    /// The SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1), the same bytes as
+    /// X509SubjectKeyIdentifierExtension with Sha1, written directly: one per certificate.
+    /// </summary>
+    public static X509Extension SubjectKeyIdentifier(PublicKey key)
+    {
+        var value = new byte[2 + 20];
+        value[0] = 0x04; // OCTET STRING
+        value[1] = 20;
+        System.Security.Cryptography.SHA1.HashData(key.EncodedKeyValue.RawData, value.AsSpan(2));
+        return new X509Extension(SubjectKeyIdentifierOid, value, critical: false);
+    }
+
+    private static readonly System.Security.Cryptography.Oid SubjectKeyIdentifierOid = new(Oids.SubjectKeyIdentifier);
 
     public static X509Extension AuthorityKeyIdentifier(ReadOnlySpan<byte> issuerKeyIdentifier) =>
         X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerKeyIdentifier);

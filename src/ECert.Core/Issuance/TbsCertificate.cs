@@ -57,7 +57,7 @@ public sealed record TbsCertificate(
                 DerWriting.WriteTime(writer, NotAfter);
             }
             writer.WriteEncodedValue(Subject.RawData);
-            writer.WriteEncodedValue(PublicKey.ExportSubjectPublicKeyInfo());
+            DerWriting.WriteSubjectPublicKeyInfo(writer, PublicKey);
             if (Extensions.Count > 0)
             {
                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3)))

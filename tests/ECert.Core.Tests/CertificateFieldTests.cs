@@ -8,10 +8,10 @@ using ECert.Core.Identity;
 namespace ECert.Core.Tests;
 
 /// <summary>
-/// The subject names and identity digests every certificate carries, written by our own code for
-/// speed (a bulk run makes a million of each): the same bytes as the platform's builders.
+/// The subject names, public keys and identity digests every certificate carries, written by our
+/// own code for speed (a bulk run makes a million of each): the same bytes as the platform's.
 /// </summary>
-public class NameAndDigestTests
+public class CertificateFieldTests
 {
     public static TheoryData<string[]> Names => new()
     {
@@ -60,6 +60,29 @@ public class NameAndDigestTests
         }
         var onOtherThreads = numbers.AsParallel().Select(n => Convert.ToHexString(first.Digest(n))).ToList();
         Assert.Equal(numbers.Select(n => Convert.ToHexString(HMACSHA256.HashData(firstKey, Encoding.ASCII.GetBytes("HKID:" + n.Canonical)))), onOtherThreads);
+    }
+
+    [Theory] // the key identifier too: the SHA-1 of the key's bits
+    [InlineData("rsa2048")]
+    [InlineData("p256")]
+    [InlineData("p384")]
+    public void PublicKeysAreTheBytesThePlatformExports(string algorithm)
+    {
+        using AsymmetricAlgorithm key = algorithm switch
+        {
+            "rsa2048" => RSA.Create(2048),
+            "p256" => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+            _ => ECDsa.Create(ECCurve.NamedCurves.nistP384),
+        };
+        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        DerWriting.WriteSubjectPublicKeyInfo(writer, publicKey);
+        Assert.Equal(Convert.ToHexString(publicKey.ExportSubjectPublicKeyInfo()), Convert.ToHexString(writer.Encode()));
+
+        var keyIdentifier = ECert.Core.Issuance.CertificateExtensions.SubjectKeyIdentifier(publicKey);
+        var platform = new X509SubjectKeyIdentifierExtension(publicKey, X509SubjectKeyIdentifierHashAlgorithm.Sha1, critical: false);
+        Assert.Equal(Convert.ToHexString(platform.RawData), Convert.ToHexString(keyIdentifier.RawData));
+        Assert.Equal((Oids.SubjectKeyIdentifier, false), (keyIdentifier.Oid!.Value, keyIdentifier.Critical));
     }
 
     private static (string Oid, string Value, UniversalTagNumber Tag) Attribute(string text)

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+using ECert.Core.Bulk;
+
+namespace ECert.Core.Tests;
+
+/// <summary>A bureau record is read field by field; every malformed line gets its own message for the reject file.</summary>
+public class BureauRecordTests
+{
+    private static readonly string Key = Convert.ToBase64String(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo());
+
+    private static BureauRecord Parse(string json) => BureauRecord.Parse(Encoding.UTF8.GetBytes(json));
+
+    private static string Refusal(string json) => Assert.Throws<ECertException>(() => Parse(json)).Message;
+
+    [Fact]
+    public void AGoodRecordGivesEveryField()
+    {
+        var record = Parse($$"""{"cardNumber": " SC-0001 ", "name": "陳大文", "idNumber": "A123456(3)", "email": null, "publicKey": "{{Key}}"}""");
+        Assert.Equal(("SC-0001", "陳大文", "A1234563", null), (record.CardNumber, record.Name, record.IdNumber.Canonical, record.Email));
+        Assert.Equal(Key, Convert.ToBase64String(record.PublicKey.ExportSubjectPublicKeyInfo()));
+    }
+
+    [Theory]
+    [InlineData("""["a"]""", "the line is a JSON array, not an object")]
+    [InlineData("\"text\"", "the line is a JSON string, not an object")]
+    [InlineData("""{"cardNumber": "SC1", "name": 5, "colour": "red"}""", "unknown field 'colour'")]
+    [InlineData("""{"cardNumber": "SC1", "cardNumber": "SC2"}""", "cardNumber appears twice")]
+    [InlineData("""{"cardNumber": 12}""", "cardNumber must be a string, not a JSON number")]
+    [InlineData("""{"cardNumber": "SC1", "name": {"first": "Tai Man"}}""", "name must be a string, not a JSON object")]
+    [InlineData("""{"cardNumber": "  "}""", "cardNumber is empty")]
+    [InlineData("""{"name": "CHAN Tai Man"}""", "the record has no cardNumber")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)"}""", "neither publicKey nor csr")]
+    [InlineData("""{"cardNumber": "SC1"} {"cardNumber": "SC2"}""", "not valid JSON")]
+    [InlineData("""{"cardNumber": "SC1" """, "not valid JSON")]
+    [InlineData("", "not valid JSON")]
+    public void AMalformedRecordIsRefusedWithWhatIsWrong(string json, string message)
+    {
+        Assert.Contains(message, Refusal(json));
+    }
+}
