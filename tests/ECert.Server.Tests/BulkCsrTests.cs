@@ -7,9 +7,10 @@ using ECert.Server.Bulk;
 namespace ECert.Server.Tests;
 
 /// <summary>
-/// Bulk issuance from bureau records that carry a CSR instead of a public key: the certificate gets
-/// the CSR's key, and a CSR whose signature does not verify (no proof of possession) is rejected
-/// with its line, while the rest go on.
+/// Bulk issuance record by record, in process: from records that carry a CSR instead of a public
+/// key (the certificate gets the CSR's key; a CSR whose signature does not verify is rejected with
+/// its line while the rest go on), and records refused only at the pre-issuance checks, after their
+/// serials were reserved (rejected with their card numbers, nothing signed).
 /// </summary>
 public sealed class BulkCsrTests : IDisposable
 {
@@ -59,5 +60,29 @@ public sealed class BulkCsrTests : IDisposable
             Assert.Equal(keys[index].ExportSubjectPublicKeyInfo(), certificate.PublicKey.ExportSubjectPublicKeyInfo());
         }
         keys.ForEach(k => k.Dispose());
+    }
+
+    [Fact]
+    public void ARecordThatFailsThePreIssuanceChecksIsRejectedWithItsCardNumberAndTheRestGoOn()
+    {
+        // Eight years on, the issuing CA has two years left and a smart ID card certificate needs more:
+        // every record reads well, reserves a serial, and is refused by the linter before any signature.
+        _world.Clock.Advance(TimeSpan.FromDays(365 * 8));
+        var input = Path.Combine(_folder, "late.jsonl");
+        var key = Convert.ToBase64String(ServiceWorld.NewKey().ExportSubjectPublicKeyInfo());
+        File.WriteAllLines(input, Enumerable.Range(1, 5).Select(i => JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["cardNumber"] = $"LATE{i}", ["name"] = $"HO Hoi Yee {i}", ["idNumber"] = "A123456(3)", ["publicKey"] = key,
+        })));
+
+        var summary = new BulkIssuance(_world.Instance).Run(new BulkIssueRequest("personal-smartid", input, Path.Combine(_folder, "late-issued.jsonl"),
+            Path.Combine(_folder, "late-rejects.jsonl"), BatchSize: 2));
+
+        Assert.Equal((5L, 0L, 5L), (summary.Lines, summary.Done, summary.Rejected));
+        var rejected = File.ReadAllLines(Path.Combine(_folder, "late-rejects.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"LATE{i}"), rejected.Select(r => r.GetProperty("cardNumber").GetString()));
+        Assert.Equal(Enumerable.Range(1, 5), rejected.Select(r => r.GetProperty("line").GetInt32()));
+        Assert.All(rejected, r => Assert.Contains("outlive its issuing CA", r.GetProperty("error").GetString()));
+        Assert.Empty(File.ReadAllLines(Path.Combine(_folder, "late-issued.jsonl")));
     }
 }

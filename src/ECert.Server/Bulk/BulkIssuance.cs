@@ -36,7 +36,7 @@ public sealed class BulkIssuance(EcertInstance instance)
 
     private readonly Core.Crl.CrlPublisher _crls = instance.CrlPublisher();
 
-    private sealed record Batch(List<InputLine> Lines, BulkCheckpoint Checkpoint, ReservedBulkBatch Stored, List<BulkIssued> Issued, List<BulkAbandoned> Abandoned,
+    private sealed record Batch(long FirstLine, long LastLine, BulkCheckpoint Checkpoint, ReservedBulkBatch Stored, List<BulkIssued> Issued, List<BulkAbandoned> Abandoned,
         ArrayBufferWriter<byte> Output, ArrayBufferWriter<byte> Rejects, long Rejected);
 
     // The batches' output buffers (a couple of megabytes each) are reused: allocating them anew
@@ -132,10 +132,14 @@ public sealed class BulkIssuance(EcertInstance instance)
                     {
                         errors[accepted[n]] = e.Message;
                     }
+                    // The record (its key objects above all) is not needed past its signature: let it go
+                    // now rather than when the batch is committed, so the collector does not copy it
+                    // from generation to generation while the batch waits (its card number is in the reservation).
+                    records[accepted[n]] = null;
                 });
 
                 // Write the batch's lines and commit it, while the next batch is being signed.
-                var composed = Compose(lines, records, errors, accepted, stored, certificates, checkpoint);
+                var composed = Compose(lines, errors, accepted, stored, certificates, checkpoint);
                 checkpoint = composed.Checkpoint;
                 pending.GetAwaiter().GetResult();
                 pending = Task.Run(() =>
@@ -221,7 +225,7 @@ public sealed class BulkIssuance(EcertInstance instance)
     }
 
     /// <summary>The batch's output and reject lines, in input order, and the checkpoint they lead to (offsets filled in at commit).</summary>
-    private Batch Compose(List<InputLine> lines, BureauRecord?[] records, string?[] errors, List<int> accepted,
+    private Batch Compose(List<InputLine> lines, string?[] errors, List<int> accepted,
         ReservedBulkBatch stored, byte[]?[] certificates, BulkCheckpoint before)
     {
         var reservations = stored.Reservations;
@@ -239,7 +243,7 @@ public sealed class BulkIssuance(EcertInstance instance)
             if (indexOf.TryGetValue(i, out var n) && certificates[n] is { } der)
             {
                 outputWriter.WriteStartObject();
-                outputWriter.WriteString("cardNumber", records[i]!.CardNumber);
+                outputWriter.WriteString("cardNumber", reservations[n].CardNumber);
                 outputWriter.WriteString("serial", reservations[n].SerialHex);
                 outputWriter.WriteBase64String("certificate", der);
                 outputWriter.WriteEndObject();
@@ -247,8 +251,13 @@ public sealed class BulkIssuance(EcertInstance instance)
                 issued.Add(new BulkIssued(n, der));
                 continue;
             }
-            if (indexOf.TryGetValue(i, out n)) abandoned.Add(new BulkAbandoned(n, errors[i] ?? "not signed"));
-            var card = records[i]?.CardNumber ?? (lines[i].Problem is null ? BureauRecord.TryReadCardNumber(lines[i].Bytes) : null);
+            string? card;
+            if (indexOf.TryGetValue(i, out n))
+            {
+                abandoned.Add(new BulkAbandoned(n, errors[i] ?? "not signed"));
+                card = reservations[n].CardNumber;
+            }
+            else card = lines[i].Problem is null ? BureauRecord.TryReadCardNumber(lines[i].Bytes) : null;
             BulkJobRunner.WriteReject(rejected, rejectWriter, lines[i].Number, "cardNumber", card, errors[i] ?? "not issued");
             rejectCount++;
         }
@@ -257,7 +266,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         {
             InputOffset = last.EndOffset, NextLine = last.Number + 1, Done = before.Done + issued.Count, Rejected = before.Rejected + rejectCount,
         };
-        return new Batch(lines, checkpoint, stored, issued, abandoned, output, rejected, rejectCount);
+        return new Batch(lines[0].Number, last.Number, checkpoint, stored, issued, abandoned, output, rejected, rejectCount);
     }
 
     private BulkCheckpoint Commit(BulkJob job, Batch batch, CheckpointedFile output, CheckpointedFile rejects)
@@ -273,7 +282,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var certificate in batch.Issued) digest.AppendData(certificate.Der);
         BulkJobRunner.Record(instance, "bulk.batch", job,
-            $"lines={batch.Lines[0].Number}-{batch.Lines[^1].Number} issued={batch.Issued.Count} rejected={batch.Rejected} " +
+            $"lines={batch.FirstLine}-{batch.LastLine} issued={batch.Issued.Count} rejected={batch.Rejected} " +
             $"first={Serial(batch.Issued.FirstOrDefault())} last={Serial(batch.Issued.LastOrDefault())} sha256={Convert.ToHexString(digest.GetHashAndReset())}");
         string Serial(BulkIssued? issued) => issued is null ? "-" : batch.Stored.Reservations[issued.Index].SerialHex;
         return checkpoint;
