@@ -182,7 +182,13 @@ public sealed class EcertInstance
 
     public OcspPresigner OcspPresigner(OcspResponder responder) => new(responder, OcspResponses, Certificates, Time);
 
-    public IdentityNumberProtector IdentityProtector() => new(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId));
+    /// <summary>
+    /// The identity-number protector, one per instance (it keeps an HMAC context per thread). Made
+    /// on first use, after `init` has created the secret; never cached while the secret is missing.
+    /// </summary>
+    public IdentityNumberProtector IdentityProtector() => _identityProtector ??= new(Keys.GetSecret(HierarchyBuilder.IdentityHashSecretId));
+
+    private IdentityNumberProtector? _identityProtector;
 
     public SubscriberRegistry Registry() => new(Subscribers, Certificates, IdentityProtector(), Time);
 

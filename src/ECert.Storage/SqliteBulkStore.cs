@@ -207,7 +207,7 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
                 Check(db, raw.sqlite3_bind_int(insert, 15, row.Der is null ? 0 : 1));
                 Check(db, row.AbandonReason is null ? raw.sqlite3_bind_null(insert, 16) : raw.sqlite3_bind_text(insert, 16, row.AbandonReason));
                 var status = raw.sqlite3_step(insert);
-                if (status == raw.SQLITE_CONSTRAINT)
+                if (status == raw.SQLITE_CONSTRAINT && raw.sqlite3_extended_errcode(db) is SerialTaken or UniqueFailed)
                     throw ECertException.Conflict($"serial {reservation.SerialHex} is already used; the batch was not stored (the job abandons it when resumed)");
                 if (status != raw.SQLITE_DONE) Check(db, status);
                 inserted += raw.sqlite3_changes(db);
@@ -216,6 +216,9 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
             return inserted;
         }
     }
+
+    private const int SerialTaken = 1555; // SQLITE_CONSTRAINT_PRIMARYKEY
+    private const int UniqueFailed = 2067; // SQLITE_CONSTRAINT_UNIQUE
 
     /// <summary>An error from a SQLitePCL call, as the SqliteException the rest of the store raises.</summary>
     private static void Check(sqlite3 db, int status)

@@ -38,4 +38,19 @@ public class BureauRecordTests
     {
         Assert.Contains(message, Refusal(json));
     }
+
+    [Fact]
+    public void AStringThatIsNotUnicodeTextIsARefusedRecordNotAFault()
+    {
+        // The reader checks a string's bytes only when it is read: a bad one must still be a refusal
+        // with its line in the reject file, never an error that stops the whole job.
+        var invalidUtf8 = Encoding.UTF8.GetBytes("""{"cardNumber": "SC1", "name": "CHAN X"}""");
+        invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'X')] = 0xFF;
+        foreach (var line in new[] { invalidUtf8, Encoding.UTF8.GetBytes("""{"cardNumber": "SC1", "name": "\ud800"}""") })
+        {
+            Assert.Contains("not valid JSON: a string is not valid UTF-8 text", Assert.Throws<ECertException>(() => BureauRecord.Parse(line)).Message);
+            Assert.Equal("SC1", BureauRecord.TryReadCardNumber(line));
+        }
+        Assert.Null(BureauRecord.TryReadCardNumber(Encoding.UTF8.GetBytes("""{"cardNumber": "\ud800"}""")));
+    }
 }

@@ -41,7 +41,8 @@ public class CertificateFieldTests
     [Fact]
     public void APrintableStringAttributeRefusesWhatPrintableStringCannotHold()
     {
-        Assert.ThrowsAny<ArgumentException>(() => new DistinguishedName().Add("2.5.4.5", "00_01", UniversalTagNumber.PrintableString).Build());
+        var error = Assert.Throws<ECertException>(() => new DistinguishedName().Add("2.5.4.5", "00_01", UniversalTagNumber.PrintableString).Build());
+        Assert.Equal("name attribute 2.5.4.5 has characters a PrintableString cannot hold", error.Message);
     }
 
     [Fact]

@@ -127,7 +127,9 @@ public class CrlStreamingTests
         {
             var algorithm = key.SignatureAlgorithmIdentifier;
             var tbs = EncodeTbs(header, entries, algorithm);
-            return DerWriting.WrapSigned(tbs, algorithm, key.Sign(tbs));
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            DerWriting.WriteSigned(writer, tbs, algorithm, key.Sign(tbs));
+            return writer.Encode();
         }
 
         public static byte[] EncodeTbs(CrlHeader header, IEnumerable<RevokedEntry> entries, ReadOnlySpan<byte> signatureAlgorithm)

@@ -80,14 +80,6 @@ public static class DerWriting
         writer.WriteIntegerUnsigned(magnitude);
 
     /// <summary>Certificate / CertificateList ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }</summary>
-    public static byte[] WrapSigned(ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
-    {
-        var writer = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbs.Length + signatureAlgorithm.Length + signature.Length + 16);
-        WriteSigned(writer, tbs, signatureAlgorithm, signature);
-        return writer.Encode();
-    }
-
-    /// <summary><see cref="WrapSigned"/> into a writer the caller holds.</summary>
     public static void WriteSigned(AsnWriter writer, ReadOnlySpan<byte> tbs, ReadOnlySpan<byte> signatureAlgorithm, ReadOnlySpan<byte> signature)
     {
         using (writer.PushSequence())

@@ -45,7 +45,14 @@ public sealed class DistinguishedName
                 using (writer.PushSequence())
                 {
                     DerWriting.WriteObjectIdentifier(writer, oid);
-                    writer.WriteCharacterString(tag, value);
+                    try
+                    {
+                        writer.WriteCharacterString(tag, value);
+                    }
+                    catch (ArgumentException)
+                    {
+                        throw ECertException.Invalid($"name attribute {oid} has characters a {tag} cannot hold");
+                    }
                 }
             }
         }

@@ -51,7 +51,7 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
                 && document.RootElement.TryGetProperty("cardNumber", out var card) && card.ValueKind == JsonValueKind.String
                 ? card.GetString() : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }
@@ -66,8 +66,8 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
 
     /// <summary>
     /// Reads the line's one JSON object with a forward-only reader (a bulk run reads a million):
-    /// every field by its known name, a field that is not one of them refused first, then each
-    /// value read as its field is checked.
+    /// every field by its known name. A field given twice is refused where it is met, a field that
+    /// is none of them once the object is read; each value is checked when its field is.
     /// </summary>
     private static FieldValue[] ReadFields(ReadOnlySpan<byte> line)
     {
@@ -76,7 +76,7 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-            if (!reader.Read()) throw ECertException.Invalid("not valid JSON: the line is empty");
+            reader.Read(); // an empty line is a JsonException
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw ECertException.Invalid($"the line is a JSON {KindName(reader.TokenType)}, not an object");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -90,11 +90,16 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
                     fields[field] = new FieldValue(true, reader.TokenType, reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
                 reader.Skip();
             }
-            if (reader.Read()) throw ECertException.Invalid("not valid JSON: there is more after the record's object");
+            reader.Read(); // anything but white space after the object is a JsonException ("... is invalid after a single JSON value")
         }
         catch (JsonException e)
         {
             throw ECertException.Invalid($"not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader checks a string's bytes only when it is read: invalid UTF-8, or an escaped lone surrogate ("\ud800").
+            throw ECertException.Invalid("not valid JSON: a string is not valid UTF-8 text");
         }
         if (unknown is not null)
             throw ECertException.Invalid($"unknown field '{unknown}'; a record has cardNumber, name, idNumber, email (optional) and publicKey or csr");

@@ -33,7 +33,8 @@ public sealed class IdentityNumberProtector(byte[] key, int keyVersion = 1)
     /// <summary>
     /// This thread's HMAC context for this protector's key, reset after each digest: a one-shot
     /// HMAC sets the algorithm up anew each call, which bulk issuance would do a million times on
-    /// every core.
+    /// every core. A thread keeps the context of the protector it used last (the instance holds
+    /// one protector, see EcertInstance.IdentityProtector).
     /// </summary>
     private IncrementalHash ThreadHmac()
     {
@@ -44,6 +45,15 @@ public sealed class IdentityNumberProtector(byte[] key, int keyVersion = 1)
         return hmac;
     }
 
+    /// <summary>
+    /// The certificate extension (non-critical, OID <see cref="Oids.ProtectedIdentityNumber"/>):
+    /// <code>
+    /// ProtectedIdentityNumber ::= SEQUENCE {
+    ///     keyVersion  INTEGER,                -- which CA hashing key produced the digest
+    ///     algorithm   AlgorithmIdentifier,    -- hmacWithSHA256, parameters NULL
+    ///     digest      OCTET STRING }          -- HMAC-SHA256("HKID:" || canonical number)
+    /// </code>
+    /// </summary>
     public byte[] EncodeExtensionValue(HkIdentityNumber number) => EncodeExtensionValue(Digest(number));
 
     public byte[] EncodeExtensionValue(byte[] digest)

@@ -104,11 +104,11 @@ public static class CertificateLinter
     private sealed record ExtendedKeyUsages(IReadOnlyList<string?> Oids);
 
     /// <summary>
-    /// What the linter reads from an extension, decoded once per extension object (its bytes are
-    /// fixed): the extensions a profile shares are the same objects in every certificate of a bulk
-    /// run, so each certificate is still checked against them without decoding the same bytes a
-    /// million times. What is cached are plain values, built whole before they are shared, never a
-    /// typed .NET extension (those decode lazily, without a lock).
+    /// What the linter reads from an extension, decoded once per extension object and its bytes:
+    /// the extensions a profile shares are the same objects in every certificate of a bulk run, so
+    /// each certificate is still checked against them without decoding the same bytes a million
+    /// times. What is cached are plain values, built whole before they are shared, never a typed
+    /// .NET extension (those decode lazily, without a lock).
     /// </summary>
     private static T? Decoded<T>(X509Extension? extension, Func<X509Extension, T> decode) where T : class
     {

@@ -72,24 +72,16 @@ public sealed record TbsCertificate(
     public byte[] Sign(SigningKey key)
     {
         // One writer per thread, reset for each certificate: bulk issuance encodes a million of them
-        // on every core, and a fresh writer (and TBS copy) each time fed the garbage collector more
-        // than anything else per certificate.
+        // on every core, and a fresh writer each time fed the garbage collector more than anything
+        // else per certificate.
         var algorithm = key.SignatureAlgorithmIdentifier;
         var writer = RentWriter();
         Write(writer, algorithm);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(writer.GetEncodedLength());
-        try
-        {
-            var tbs = buffer.AsSpan(0, writer.Encode(buffer));
-            var signature = key.Sign(tbs);
-            writer.Reset();
-            DerWriting.WriteSigned(writer, tbs, algorithm, signature);
-            return writer.Encode();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var tbs = writer.Encode();
+        var signature = key.Sign(tbs);
+        writer.Reset();
+        DerWriting.WriteSigned(writer, tbs, algorithm, signature);
+        return writer.Encode();
     }
 
     [ThreadStatic] private static AsnWriter? _writer;

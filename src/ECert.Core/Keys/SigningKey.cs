@@ -24,6 +24,9 @@ public sealed class SigningKey(string keyId, KeyAlgorithm algorithm, X509Signatu
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Generator.SignData(data.ToArray(), Hash);
 
+    /// <summary>The same, for data already in an array (not copied).</summary>
+    public byte[] Sign(byte[] data) => Generator.SignData(data, Hash);
+
     /// <summary>Signs a digest made with <see cref="Hash"/>: PKCS#1 v1.5 for RSA, a DER ECDSA-Sig-Value for ECDSA.</summary>
     public byte[] SignHash(byte[] hash) => signHash(hash);
 
