@@ -84,10 +84,11 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
                 var field = FieldOf(ref reader);
                 if (field < 0) unknown ??= reader.GetString();
                 reader.Read();
-                if (field >= 0 && fields[field].Present)
-                    throw ECertException.Invalid($"{FieldNames[field]} appears twice in the record; give it once");
                 if (field >= 0)
+                {
+                    if (fields[field].Present) throw ECertException.Invalid($"{FieldNames[field]} appears twice in the record; give it once");
                     fields[field] = new FieldValue(true, reader.TokenType, reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
+                }
                 reader.Skip();
             }
             reader.Read(); // anything but white space after the object is a JsonException ("... is invalid after a single JSON value")
