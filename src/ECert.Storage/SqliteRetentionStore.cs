@@ -46,4 +46,40 @@ public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionSt
         command.ExecuteNonQuery();
         transaction.Commit();
     }
+
+    // A bulk-issued certificate whose SRN has no subscriber record, past the cutoff, still holding a name or a card number.
+    private const string BulkCandidate = """
+        c.bulk_job IS NOT NULL AND c.not_after < $cutoff AND (c.subject <> 'anonymised' OR c.card_number IS NOT NULL)
+        AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.srn = c.srn)
+        """;
+
+    public IReadOnlyList<BulkRetentionCandidate> ListBulkRetentionCandidates(DateTimeOffset cutoff)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT c.bulk_job, COUNT(*), MAX(c.not_after) FROM certificates c
+            WHERE {BulkCandidate}
+            GROUP BY c.bulk_job ORDER BY c.bulk_job
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
+        using var reader = command.ExecuteReader();
+        var list = new List<BulkRetentionCandidate>();
+        while (reader.Read())
+            list.Add(new BulkRetentionCandidate(reader.GetInt64(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2))));
+        return list;
+    }
+
+    public long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE certificates AS c SET subject = 'anonymised', card_number = NULL
+            WHERE c.bulk_job = $job AND {BulkCandidate}
+            """;
+        command.Parameters.AddWithValue("$job", jobId);
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
+        return command.ExecuteNonQuery();
+    }
 }

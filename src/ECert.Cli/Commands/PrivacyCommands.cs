@@ -62,11 +62,15 @@ public static class PrivacyCommands
     public static Command Retention()
     {
         var dryRun = Optional<bool>("--dry-run", "Report what would be anonymised, change nothing");
-        var run = Verb("run", "Anonymise personal data past the retention period; prints one line per subscriber and a total", [dryRun], (parse, instance) =>
+        var run = Verb("run", "Anonymise personal data past the retention period; prints one line per subscriber, one per bulk job of smart ID card certificates, and a total",
+            [dryRun], (parse, instance) =>
         {
             var report = instance.Retention().Run(parse.GetValue(dryRun), instance.Actor with { Purpose = "retention" });
-            foreach (var candidate in report.Anonymised) Row(candidate.Srn, candidate.LastActivity, report.DryRun ? "would-anonymise" : "anonymised");
-            Row("total", report.Anonymised.Count, report.DryRun ? "dry-run" : "done", $"cutoff={report.Cutoff:yyyy-MM-dd}");
+            var done = report.DryRun ? "would-anonymise" : "anonymised";
+            foreach (var candidate in report.Anonymised) Row(candidate.Srn, candidate.LastActivity, done);
+            foreach (var job in report.BulkAnonymised) Row($"bulk-job:{job.JobId}", job.LastExpiry, done, $"certificates={job.Certificates}");
+            Row("total", report.Anonymised.Count, report.DryRun ? "dry-run" : "done", $"cutoff={report.Cutoff:yyyy-MM-dd}",
+                $"bulk-certificates={report.BulkAnonymised.Sum(j => j.Certificates)}");
         });
         return Group("retention", "The retention schedule for personal data", run);
     }

@@ -5,7 +5,14 @@ namespace ECert.Core.Privacy;
 /// <summary>A subscriber whose personal data has outlived its purpose.</summary>
 public sealed record RetentionCandidate(string Srn, DateTimeOffset LastActivity);
 
-public sealed record RetentionReport(bool DryRun, DateTimeOffset Cutoff, IReadOnlyList<RetentionCandidate> Anonymised);
+/// <summary>
+/// The certificates of one bulk issuance job whose cardholders are known only from the bureau's
+/// file (no subscriber record) and have outlived the retention period: how many, and the last expiry among them.
+/// </summary>
+public sealed record BulkRetentionCandidate(long JobId, long Certificates, DateTimeOffset LastExpiry);
+
+public sealed record RetentionReport(bool DryRun, DateTimeOffset Cutoff, IReadOnlyList<RetentionCandidate> Anonymised,
+    IReadOnlyList<BulkRetentionCandidate> BulkAnonymised);
 
 public interface IRetentionStore
 {
@@ -17,6 +24,19 @@ public interface IRetentionStore
 
     /// <summary>Removes a subscriber's personal data, keeping the SRN and the records that refer to it.</summary>
     void Anonymise(string srn, DateTimeOffset at);
+
+    /// <summary>
+    /// Per bulk issuance job, its certificates not yet anonymised that expired before
+    /// <paramref name="cutoff"/> and whose SRN has no subscriber record (the cardholder is known
+    /// only from the bureau's file).
+    /// </summary>
+    IReadOnlyList<BulkRetentionCandidate> ListBulkRetentionCandidates(DateTimeOffset cutoff);
+
+    /// <summary>
+    /// Removes the cardholder's name and card number from those certificates of the job; the
+    /// certificates themselves, their SRNs and statuses stay. Returns how many were anonymised.
+    /// </summary>
+    long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff);
 }
 
 /// <summary>
@@ -24,7 +44,9 @@ public interface IRetentionStore
 /// anonymised <c>Retention.AnonymiseAfterYears</c> after the subscriber's last certificate expired:
 /// name, Chinese name, e-mail addresses, postal address and the identity-number hash go; the SRN,
 /// certificates, payments, status history and the audit trail stay, as the assessor and the
-/// Government need them.
+/// Government need them. Cardholders whose certificates were issued in bulk from the card
+/// personalisation bureau's file have no subscriber record: their name and card number are kept
+/// on the certificate rows, and go on the same schedule, counted per bulk job.
 /// </summary>
 public sealed class RetentionService(IRetentionStore store, AuditTrail audit, int anonymiseAfterYears, TimeProvider time)
 {
@@ -34,13 +56,23 @@ public sealed class RetentionService(IRetentionStore store, AuditTrail audit, in
         var now = time.GetUtcNow();
         var cutoff = now.AddYears(-anonymiseAfterYears);
         var candidates = store.ListRetentionCandidates(cutoff);
-        if (!dryRun)
-            foreach (var candidate in candidates)
-            {
-                store.Anonymise(candidate.Srn, now);
-                audit.Record(new AuditEvent(actor.Role, actor.Id, "personal-data.anonymised", candidate.Srn, actor.Outlet, "retention",
-                    Detail: $"last-activity={candidate.LastActivity:yyyy-MM-dd}"));
-            }
-        return new RetentionReport(dryRun, cutoff, candidates);
+        var bulk = store.ListBulkRetentionCandidates(cutoff);
+        if (dryRun) return new RetentionReport(dryRun, cutoff, candidates, bulk);
+
+        foreach (var candidate in candidates)
+        {
+            store.Anonymise(candidate.Srn, now);
+            audit.Record(new AuditEvent(actor.Role, actor.Id, "personal-data.anonymised", candidate.Srn, actor.Outlet, "retention",
+                Detail: $"last-activity={candidate.LastActivity:yyyy-MM-dd}"));
+        }
+        var bulkDone = new List<BulkRetentionCandidate>(bulk.Count);
+        foreach (var job in bulk)
+        {
+            var anonymised = store.AnonymiseBulkJob(job.JobId, cutoff);
+            bulkDone.Add(job with { Certificates = anonymised });
+            audit.Record(new AuditEvent(actor.Role, actor.Id, "personal-data.anonymised", $"bulk-job:{job.JobId}", actor.Outlet, "retention",
+                Detail: $"certificates={anonymised} last-expiry={job.LastExpiry:yyyy-MM-dd}"));
+        }
+        return new RetentionReport(dryRun, cutoff, candidates, bulkDone);
     }
 }
