@@ -93,7 +93,9 @@ public sealed class BulkIssuance(EcertInstance instance)
         // this one (every core), and committing the previous one (one thread).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var reserved = new System.Collections.Concurrent.BlockingCollection<ReservedBatch>(boundedCapacity: 2);
-        var producer = Task.Run(() =>
+        // The reader blocks while two batches wait to be signed: a thread of its own, so it never
+        // holds one of the pool's threads that the signing loop and the commits need.
+        var producer = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -104,7 +106,7 @@ public sealed class BulkIssuance(EcertInstance instance)
             {
                 reserved.CompleteAdding();
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {
