@@ -129,9 +129,12 @@ internal sealed partial class BenchRunner(BenchOptions options)
     private string Heading()
     {
         var openssl = _children.Run("openssl", ["version"]).Stdout.Trim();
+        var budget = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { Length: > 0 } set ? "DOTNET_GCgen0size=" + set : "the runtime's default";
         return string.Create(CultureInfo.InvariantCulture,
             $"## ./ecert bench at scale {options.Scale:N0}\n\n`{options.CommandLine}`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
-            $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {openssl}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.");
+            $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {openssl}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+            $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} collector, first-generation budget " +
+            $"{budget}.");
     }
 
     // ---- a. signing ------------------------------------------------------------------------------------
