@@ -34,11 +34,16 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
     private static string Quote(string argument) =>
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    public ChildResult RunEcert(IEnumerable<string> arguments, bool timed = false, TimeSpan? timeout = null) =>
-        Run(Ecert.File, [.. Ecert.Prefix, .. arguments], timed, timeout);
+    public ChildResult RunEcert(IEnumerable<string> arguments, bool timed = false, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null) =>
+        Run(Ecert.File, [.. Ecert.Prefix, .. arguments], timed, timeout, environment: environment);
 
-    /// <summary>Runs to completion; with <paramref name="timed"/>, under /usr/bin/time for the peak RSS (%M).</summary>
-    public ChildResult Run(string file, IReadOnlyList<string> arguments, bool timed = false, TimeSpan? timeout = null, string? stdin = null)
+    /// <summary>
+    /// Runs to completion; with <paramref name="timed"/>, under /usr/bin/time for the peak RSS (%M);
+    /// <paramref name="environment"/> adds to (or, with null values, removes from) the bench's own.
+    /// </summary>
+    public ChildResult Run(string file, IReadOnlyList<string> arguments, bool timed = false, TimeSpan? timeout = null, string? stdin = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         string? timeFile = null;
         var actualFile = file;
@@ -49,7 +54,7 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
             actualFile = TimeTool;
             actualArguments = ["-f", "%e %M", "-o", timeFile, file, .. arguments];
         }
-        using var process = new Process { StartInfo = StartInfo(actualFile, actualArguments) };
+        using var process = new Process { StartInfo = StartInfo(actualFile, actualArguments, environment) };
         process.StartInfo.RedirectStandardInput = stdin is not null;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -113,7 +118,7 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
         process.Dispose();
     }
 
-    private ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments)
+    private ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -123,7 +128,7 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
             UseShellExecute = false,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in environment.Concat(extra ?? new Dictionary<string, string?>()))
         {
             if (value is null) info.Environment.Remove(name);
             else info.Environment[name] = value;
