@@ -31,7 +31,7 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
 
     private const string JobColumns =
         "id, kind, job_key, profile, reason, input_path, input_size, input_modified, output_path, reject_path, input_offset, next_line, " +
-        "output_offset, reject_offset, done_count, rejected_count, runs, started_at, completed_at";
+        "output_offset, reject_offset, done_count, rejected_count, runs, started_at, completed_at, anonymised_at";
 
     public BulkJob? FindJob(string jobKey)
     {
@@ -389,5 +389,6 @@ public sealed class SqliteBulkStore(SqliteDatabase database) : IBulkStore
         Runs = reader.GetInt32(16),
         StartedAt = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(17)),
         CompletedAt = reader.IsDBNull(18) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(18)),
+        AnonymisedAt = reader.IsDBNull(19) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(19)),
     };
 }

@@ -38,7 +38,7 @@ public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionSt
             UPDATE subscribers SET name = 'anonymised', chinese_name = NULL, identity_hash = NULL, certificate_email = NULL,
                 contact_email = NULL, postal_address = NULL, anonymised_at = $at
             WHERE srn = $srn AND anonymised_at IS NULL;
-            UPDATE certificates SET subject = 'anonymised' WHERE srn = $srn;
+            UPDATE certificates SET subject = 'anonymised', card_number = NULL WHERE srn = $srn;
             DELETE FROM notifications WHERE srn = $srn;
             """;
         command.Parameters.AddWithValue("$srn", srn);
@@ -47,10 +47,18 @@ public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionSt
         transaction.Commit();
     }
 
-    // A bulk-issued certificate whose SRN has no subscriber record, past the cutoff, still holding a name or a card number.
+    // A bulk-issued certificate row (issued, or abandoned by a resumed run) whose SRN has no subscriber
+    // record, past the cutoff, still holding a name or a card number.
     private const string BulkCandidate = """
         c.bulk_job IS NOT NULL AND c.not_after < $cutoff AND (c.subject <> 'anonymised' OR c.card_number IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.srn = c.srn)
+        """;
+
+    // A batch reserved by a run that was killed and never resumed, past the cutoff, whose
+    // reservations (JSON: serial, line, card, subject, srn, partition) still hold card numbers and names.
+    private const string StaleBatch = """
+        b.not_after < $cutoff
+        AND EXISTS (SELECT 1 FROM json_each(b.reservations) r WHERE json_extract(r.value, '$.card') IS NOT NULL)
         """;
 
     public IReadOnlyList<BulkRetentionCandidate> ListBulkRetentionCandidates(DateTimeOffset cutoff)
@@ -58,9 +66,12 @@ public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionSt
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT c.bulk_job, COUNT(*), MAX(c.not_after) FROM certificates c
-            WHERE {BulkCandidate}
-            GROUP BY c.bulk_job ORDER BY c.bulk_job
+            SELECT job, SUM(rows), MAX(last_expiry) FROM (
+                SELECT c.bulk_job AS job, COUNT(*) AS rows, MAX(c.not_after) AS last_expiry FROM certificates c
+                WHERE {BulkCandidate} GROUP BY c.bulk_job
+                UNION ALL
+                SELECT b.job_id, json_array_length(b.reservations), b.not_after FROM bulk_batches b WHERE {StaleBatch})
+            GROUP BY job ORDER BY job
             """;
         command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
         using var reader = command.ExecuteReader();
@@ -70,16 +81,35 @@ public sealed class SqliteRetentionStore(SqliteDatabase database) : IRetentionSt
         return list;
     }
 
-    public long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff)
+    public long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff, DateTimeOffset at)
     {
         using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        using var transaction = connection.BeginTransaction();
+        long Execute(string sql, bool scalar = false)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$job", jobId);
+            command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeSeconds());
+            return scalar ? command.ExecuteScalar() as long? ?? 0 : command.ExecuteNonQuery();
+        }
+
+        var rows = Execute($"""
             UPDATE certificates AS c SET subject = 'anonymised', card_number = NULL
             WHERE c.bulk_job = $job AND {BulkCandidate}
-            """;
-        command.Parameters.AddWithValue("$job", jobId);
-        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
-        return command.ExecuteNonQuery();
+            """);
+        // The batch keeps its serials (they may have been signed, so they are never reused); only the
+        // card numbers and names go.
+        var reserved = Execute($"SELECT SUM(json_array_length(b.reservations)) FROM bulk_batches b WHERE b.job_id = $job AND {StaleBatch}", scalar: true);
+        Execute($"""
+            UPDATE bulk_batches AS b SET reservations = (
+                SELECT json_group_array(json_set(r.value, '$.card', NULL, '$.subject', 'anonymised')) FROM json_each(b.reservations) r)
+            WHERE b.job_id = $job AND {StaleBatch}
+            """);
+        Execute("UPDATE bulk_jobs SET anonymised_at = $at WHERE id = $job AND anonymised_at IS NULL");
+        transaction.Commit();
+        return rows + reserved;
     }
 }

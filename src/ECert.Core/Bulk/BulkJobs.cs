@@ -26,6 +26,8 @@ public sealed record BulkJob
     public int Runs { get; init; } = 1;
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>When the retention schedule removed the job's cardholders' names and card numbers (an unfinished job so marked never resumes).</summary>
+    public DateTimeOffset? AnonymisedAt { get; init; }
 }
 
 /// <summary>What is durably done: input consumed up to <see cref="InputOffset"/> (the next line is <see cref="NextLine"/>).</summary>

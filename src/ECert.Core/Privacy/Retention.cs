@@ -6,8 +6,9 @@ namespace ECert.Core.Privacy;
 public sealed record RetentionCandidate(string Srn, DateTimeOffset LastActivity);
 
 /// <summary>
-/// The certificates of one bulk issuance job whose cardholders are known only from the bureau's
-/// file (no subscriber record) and have outlived the retention period: how many, and the last expiry among them.
+/// One bulk issuance job's cardholders known only from the bureau's file (no subscriber record)
+/// who have outlived the retention period: how many certificate rows (issued or abandoned) and
+/// reservations of interrupted batches hold their names, and the last expiry among them.
 /// </summary>
 public sealed record BulkRetentionCandidate(long JobId, long Certificates, DateTimeOffset LastExpiry);
 
@@ -26,17 +27,18 @@ public interface IRetentionStore
     void Anonymise(string srn, DateTimeOffset at);
 
     /// <summary>
-    /// Per bulk issuance job, its certificates not yet anonymised that expired before
+    /// Per bulk issuance job, its certificate rows not yet anonymised that expired before
     /// <paramref name="cutoff"/> and whose SRN has no subscriber record (the cardholder is known
-    /// only from the bureau's file).
+    /// only from the bureau's file), with the reservations of batches a killed run left behind.
     /// </summary>
     IReadOnlyList<BulkRetentionCandidate> ListBulkRetentionCandidates(DateTimeOffset cutoff);
 
     /// <summary>
-    /// Removes the cardholder's name and card number from those certificates of the job; the
-    /// certificates themselves, their SRNs and statuses stay. Returns how many were anonymised.
+    /// Removes the cardholders' names and card numbers from those rows and reservations of the job,
+    /// and marks the job so that it is never resumed; the certificates themselves, their SRNs,
+    /// statuses and the reserved serials stay. Returns how many rows and reservations were anonymised.
     /// </summary>
-    long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff);
+    long AnonymiseBulkJob(long jobId, DateTimeOffset cutoff, DateTimeOffset at);
 }
 
 /// <summary>
@@ -68,7 +70,8 @@ public sealed class RetentionService(IRetentionStore store, AuditTrail audit, in
         var bulkDone = new List<BulkRetentionCandidate>(bulk.Count);
         foreach (var job in bulk)
         {
-            var anonymised = store.AnonymiseBulkJob(job.JobId, cutoff);
+            var anonymised = store.AnonymiseBulkJob(job.JobId, cutoff, now);
+            if (anonymised == 0) continue; // another run got there first
             bulkDone.Add(job with { Certificates = anonymised });
             audit.Record(new AuditEvent(actor.Role, actor.Id, "personal-data.anonymised", $"bulk-job:{job.JobId}", actor.Outlet, "retention",
                 Detail: $"certificates={anonymised} last-expiry={job.LastExpiry:yyyy-MM-dd}"));

@@ -55,6 +55,10 @@ public static class BulkJobRunner
             return (job, false, 0);
         }
         if (existing.CompletedAt is not null) return (existing, true, 0);
+        if (existing.AnonymisedAt is { } anonymised)
+            throw ECertException.Conflict(
+                $"bulk job {existing.Id} was left unfinished, and the retention schedule removed its cardholders' names and card numbers on " +
+                $"{anonymised:yyyy-MM-dd}, so it cannot tell which cards it issued and cannot be resumed; start a new job with another output file");
         if (existing.InputSize != input.Length || existing.InputModified.ToUnixTimeMilliseconds() != new DateTimeOffset(input.LastWriteTimeUtc).ToUnixTimeMilliseconds())
             throw ECertException.Conflict(
                 $"{proposed.InputPath} changed since bulk job {existing.Id} started ({existing.InputSize} bytes then, {input.Length} now); a job resumes only over the same file");
