@@ -203,7 +203,7 @@ internal sealed partial class BenchRunner
         string[] revoke = ["--data", issued.Folder, "bulk", "revoke", "--in", serialsFile, "--reason", "keyCompromise"];
         var revokeCommand = "./ecert " + string.Join(' ', revoke);
         Progress(revokeCommand);
-        var revoked = _children.RunEcert(revoke, timed: true, environment: BulkJobEnvironment);
+        var revoked = _children.RunEcert(revoke, timed: true, extra: BulkJobEnvironment);
         if (revoked.ExitCode != 0) throw new InvalidOperationException($"bulk revoke failed (exit {revoked.ExitCode}): {FirstLine(revoked.Stderr)}");
         _results.Add(new ResultRow("bulk revocation (reference)",
             string.Create(CultureInfo.InvariantCulture, $"{issued.Serials.Count:N0} in {revoked.Wall.TotalSeconds:0.0} s = {issued.Serials.Count / revoked.Wall.TotalSeconds:N0}/s, peak RSS {revoked.PeakRssMb:N0} MB"),

@@ -260,7 +260,7 @@ internal sealed partial class BenchRunner(BenchOptions options)
         string[] bulk = ["--data", data, "bulk", "issue", "--profile", "personal-smartid", "--in", input, "--out", output];
         var bulkCommand = "./ecert " + string.Join(' ', bulk);
         Progress(bulkCommand);
-        var run = _children.RunEcert(bulk, timed: true, environment: BulkJobEnvironment);
+        var run = _children.RunEcert(bulk, timed: true, extra: BulkJobEnvironment);
         if (run.ExitCode != 0 || !File.Exists(Path.Combine(_folder, output)))
         {
             _results.Add(new ResultRow($"bulk issuance, {label} issuing key", $"failed (exit {run.ExitCode}): {FirstLine(run.Stderr)}", "", "–", "FAIL", [bulkCommand]));

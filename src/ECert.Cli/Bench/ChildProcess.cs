@@ -35,15 +35,15 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     public ChildResult RunEcert(IEnumerable<string> arguments, bool timed = false, TimeSpan? timeout = null,
-        IReadOnlyDictionary<string, string?>? environment = null) =>
-        Run(Ecert.File, [.. Ecert.Prefix, .. arguments], timed, timeout, environment: environment);
+        IReadOnlyDictionary<string, string?>? extra = null) =>
+        Run(Ecert.File, [.. Ecert.Prefix, .. arguments], timed, timeout, extra: extra);
 
     /// <summary>
     /// Runs to completion; with <paramref name="timed"/>, under /usr/bin/time for the peak RSS (%M);
-    /// <paramref name="environment"/> adds to (or, with null values, removes from) the bench's own.
+    /// <paramref name="extra"/> adds to (or, with null values, removes from) the bench's environment.
     /// </summary>
     public ChildResult Run(string file, IReadOnlyList<string> arguments, bool timed = false, TimeSpan? timeout = null, string? stdin = null,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? extra = null)
     {
         string? timeFile = null;
         var actualFile = file;
@@ -54,7 +54,7 @@ internal sealed class ChildProcess(string workingDirectory, IReadOnlyDictionary<
             actualFile = TimeTool;
             actualArguments = ["-f", "%e %M", "-o", timeFile, file, .. arguments];
         }
-        using var process = new Process { StartInfo = StartInfo(actualFile, actualArguments, environment) };
+        using var process = new Process { StartInfo = StartInfo(actualFile, actualArguments, extra) };
         process.StartInfo.RedirectStandardInput = stdin is not null;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
