@@ -108,6 +108,9 @@ public class TariffTests
     [InlineData("1e3", "not an amount")]
     [InlineData("48,50", "not a thousands separator")]
     [InlineData("4,8", "not a thousands separator")]
+    [InlineData("\u0664\u0668", "not an amount")] // Arabic-Indic "48": a digit to .NET's \d, not to long.Parse
+    [InlineData("\uFF11\uFF12.50", "not an amount")] // fullwidth "12.50"
+    [InlineData("\u0664,\u0668\u0668\u0668", "not a thousands separator")]
     public void BadAmountsAreRefused(string text, string expected) =>
         Assert.Contains(expected, Assert.Throws<ECertException>(() => Money.Parse(text)).Message);
 

@@ -157,6 +157,14 @@ public class RestApiTests(EcertServerFixture ca)
             HttpStatusCode.BadRequest, "negative");
         await ProblemAsync(HttpMethod.Post, $"/api/applications/{id}/payment", new { channel = "counter-cash", amount = "48.005", officerId = $"{outlet}-a", outletCode = outlet },
             HttpStatusCode.BadRequest, "fractions of a cent");
+        await ProblemAsync(HttpMethod.Post, $"/api/applications/{id}/payment", new { channel = "counter-cash", amount = "\u0664\u0668", officerId = $"{outlet}-a", outletCode = outlet },
+            HttpStatusCode.BadRequest, "not an amount");
+        await ProblemAsync(HttpMethod.Put, $"/api/officers/{outlet}-z", new { id = $"{outlet}-z", name = "Officer Z", supervisor = false, outlets = new[] { (string?)null } },
+            HttpStatusCode.BadRequest, "'outlets' has a null element");
+        await ProblemAsync(HttpMethod.Post, "/api/tariffs", new
+        {
+            code = "NULLS", effectiveFrom = "2031-01-01", effectiveUntil = (string?)null, extraServerFee = "0.00", usbMediumFee = "0.00", entries = new object?[] { null },
+        }, HttpStatusCode.BadRequest, "'entries' has a null element");
         var unchanged = await SendAsync(HttpMethod.Get, $"/api/applications/{id}");
         Assert.Equal("identity-verified", (string)unchanged["state"]!);
         using var health = await ca.Http.GetAsync($"{ca.BaseUrl}/health");

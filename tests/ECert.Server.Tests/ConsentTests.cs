@@ -71,6 +71,10 @@ public sealed class ConsentTests : IDisposable
             Register.Give(srn, "loan-offers", ["name"], "PICS-2026-1", "online", explicitOptIn: true)).Message);
         Assert.Contains("cannot be given", Assert.Throws<ECertException>(() =>
             Register.PublishNotice("PICS-2026-2", "text", ["x"], ["identity-number"])).Message);
+        Assert.Contains("at most 50000", Assert.Throws<ECertException>(() =>
+            Register.PublishNotice("PICS-2026-2", new string('t', 50_001), ["x"], ["name"])).Message);
+        Assert.Contains("1 to 60 characters", Assert.Throws<ECertException>(() =>
+            Register.PublishNotice("PICS-2026-2", "text", [" "], ["name"])).Message);
         Assert.Empty(Register.For(srn));
     }
 

@@ -31,7 +31,8 @@ public readonly partial record struct Money(long Cents) : IComparable<Money>
     /// <summary>e.g. "HK$50.00".</summary>
     public string Display => (Cents < 0 ? "-HK$" : "HK$") + new Money(Math.Abs(Cents));
 
-    [GeneratedRegex(@"^(?:HK\$|HKD\s*)?(\d{1,12})(?:\.(\d{1,2}))?$")]
+    // [0-9], not \d: .NET's \d matches every script's digits ("٤٨", "１２"), which long.Parse refuses.
+    [GeneratedRegex(@"^(?:HK\$|HKD\s*)?([0-9]{1,12})(?:\.([0-9]{1,2}))?$")]
     private static partial Regex Amount();
 
     /// <summary>
@@ -44,7 +45,7 @@ public readonly partial record struct Money(long Cents) : IComparable<Money>
         // Commas only as thousands separators (8,700.00); "48,50" is refused, never read as 4850.
         if (trimmed.Contains(',', StringComparison.Ordinal))
         {
-            if (!Regex.IsMatch(trimmed, @"^(?:HK\$|HKD\s*)?\d{1,3}(,\d{3})+(\.\d{1,2})?$"))
+            if (!Regex.IsMatch(trimmed, @"^(?:HK\$|HKD\s*)?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?$"))
                 throw ECertException.Invalid($"{what} '{text}' has a comma that is not a thousands separator; write amounts like 8700.00 or 8,700.00");
             trimmed = trimmed.Replace(",", "", StringComparison.Ordinal);
         }
@@ -53,7 +54,7 @@ public readonly partial record struct Money(long Cents) : IComparable<Money>
         var match = Amount().Match(trimmed);
         if (!match.Success)
         {
-            if (Regex.IsMatch(trimmed, @"^\d+\.\d{3,}$"))
+            if (Regex.IsMatch(trimmed, @"^[0-9]+\.[0-9]{3,}$"))
                 throw ECertException.Invalid($"{what} '{text}' has fractions of a cent; amounts have at most two decimals");
             throw ECertException.Invalid($"{what} '{text}' is not an amount of Hong Kong dollars such as 50 or 50.00");
         }

@@ -58,10 +58,17 @@ public sealed class ConsentRegister(IConsentStore store, ISubscriberStore subscr
 
     public static readonly IReadOnlyList<string> Channels = ["counter", "online", "paper-form"];
 
+    /// <summary>A personal information collection statement runs to a page or two; 50,000 characters is ample.</summary>
+    public const int MaxNoticeLength = 50_000;
+
     public CollectionNotice PublishNotice(string version, string text, IReadOnlyList<string> serviceClasses, IReadOnlyList<string> dataKinds)
     {
         if (string.IsNullOrWhiteSpace(version) || version.Length > 40) throw ECertException.Invalid("a notice needs a version of 1 to 40 characters");
         if (string.IsNullOrWhiteSpace(text)) throw ECertException.Invalid("a notice needs its text");
+        if (text.Length > MaxNoticeLength) throw ECertException.Invalid($"the notice is {text.Length} characters; a collection notice may have at most {MaxNoticeLength}");
+        foreach (var serviceClass in serviceClasses)
+            if (string.IsNullOrWhiteSpace(serviceClass) || serviceClass.Trim().Length > 60)
+                throw ECertException.Invalid($"service class '{serviceClass}' must be 1 to 60 characters");
         if (serviceClasses.Count == 0) throw ECertException.Invalid("a notice names at least one class of value-added service");
         foreach (var kind in dataKinds)
             if (!KnownDataKinds.Contains(kind))

@@ -28,7 +28,14 @@ public sealed record OpeningPeriod(DayOfWeek Day, TimeOnly Opens, TimeOnly Close
 }
 
 /// <summary>A dated closure, such as a public holiday or a typhoon day.</summary>
-public sealed record OutletClosure(DateOnly Date, string Reason);
+public sealed record OutletClosure(DateOnly Date, string Reason)
+{
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Reason)) throw ECertException.Invalid("a closure needs a reason");
+        ServiceOutlet.CheckLine(Reason, "a closure's reason", 200);
+    }
+}
 
 /// <summary>
 /// A service outlet (a post office counter): where applicants are seen and identities checked.
@@ -55,6 +62,10 @@ public sealed record ServiceOutlet
         if (string.IsNullOrWhiteSpace(Name)) throw ECertException.Invalid("an outlet needs a name");
         if (string.IsNullOrWhiteSpace(Address)) throw ECertException.Invalid("an outlet needs an address");
         if (string.IsNullOrWhiteSpace(District)) throw ECertException.Invalid("an outlet needs a district");
+        CheckLine(Name, "an outlet's name", 100);
+        CheckLine(Address, "an outlet's address", 300);
+        CheckLine(District, "an outlet's district", 60);
+        foreach (var closure in Closures) closure.Validate();
         foreach (var service in Services)
             if (!KnownServices.Contains(service))
                 throw ECertException.Invalid($"unknown outlet service '{service}'; use {string.Join(", ", KnownServices)}");
@@ -65,6 +76,13 @@ public sealed record ServiceOutlet
                 if (periods[i].Opens < periods[i - 1].Closes)
                     throw ECertException.Invalid($"opening hours {periods[i - 1]} and {periods[i]} overlap");
         }
+    }
+
+    /// <summary>One line of text typed by staff and shown to the public: bounded, no control characters.</summary>
+    internal static void CheckLine(string text, string what, int max)
+    {
+        if (text.Length > max) throw ECertException.Invalid($"{what} is {text.Length} characters; at most {max}");
+        if (text.Any(char.IsControl)) throw ECertException.Invalid($"{what} contains control characters");
     }
 
     public bool IsClosedOn(DateOnly date, out string? reason)

@@ -1,7 +1,9 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ECert.Core;
 using ECert.Core.Billing;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +35,8 @@ public static partial class ApiSupport
             // A missing required field or a null where none is allowed is a 400 naming the field.
             o.SerializerOptions.RespectNullableAnnotations = true;
             o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(RefuseNullElements);
         });
         // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -52,7 +56,7 @@ public static partial class ApiSupport
             if (context.JsonTypeInfo.Type == typeof(Money) || context.JsonTypeInfo.Type == typeof(Money?))
             {
                 schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
-                schema.Pattern = @"^\d{1,12}(\.\d{1,2})?$";
+                schema.Pattern = "^[0-9]{1,12}(\\.[0-9]{1,2})?$";
                 schema.Properties?.Clear();
             }
             return Task.CompletedTask;
@@ -181,6 +185,35 @@ public static partial class ApiSupport
         var missing = System.Text.RegularExpressions.Regex.Match(message, "missing required properties including: (.*)\\.$");
         if (missing.Success) return $"required fields are missing: {missing.Groups[1].Value}";
         return System.Text.RegularExpressions.Regex.Replace(message, @" to (type )?'?ECert\.[A-Za-z0-9_.+]+'?", "");
+    }
+
+    /// <summary>
+    /// A null inside a list the body declares non-null (<c>"outlets": [null]</c>) is a 400 naming
+    /// the field. <see cref="JsonSerializerOptions.RespectNullableAnnotations"/> covers properties
+    /// and constructor parameters but not the elements of a collection, so each object type checks
+    /// its lists once it is read.
+    /// </summary>
+    private static void RefuseNullElements(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object) return;
+        var nullability = new NullabilityInfoContext();
+        var lists = new List<JsonPropertyInfo>();
+        foreach (var property in type.Properties)
+        {
+            if (property.Get is null || property.AttributeProvider is not PropertyInfo member) continue;
+            var declared = nullability.Create(member);
+            var element = declared.ElementType ?? (declared.GenericTypeArguments.Length == 1 && typeof(System.Collections.IEnumerable).IsAssignableFrom(member.PropertyType) ? declared.GenericTypeArguments[0] : null);
+            if (element is { ReadState: NullabilityState.NotNull } && !element.Type.IsValueType) lists.Add(property);
+        }
+        if (lists.Count == 0) return;
+        var before = type.OnDeserialized;
+        type.OnDeserialized = value =>
+        {
+            before?.Invoke(value);
+            foreach (var list in lists)
+                if (list.Get!(value) is System.Collections.IEnumerable elements && elements.Cast<object?>().Any(e => e is null))
+                    throw new JsonException($"'{list.Name}' has a null element; leave it out or give a value");
+        };
     }
 
     /// <summary>Money as a string of dollars and cents ("48.00"), never a float.</summary>

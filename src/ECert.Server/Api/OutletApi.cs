@@ -39,8 +39,9 @@ public static class OutletApi
             var outlet = instance.Outlets.FindOutlet(code) ?? throw ECertException.NotFound($"no outlet {code}");
             if (!DateOnly.TryParseExact(body.Date ?? "", "yyyy-MM-dd", out var date))
                 throw ECertException.Invalid($"date '{body.Date}' is not in the form 2026-12-25");
-            if (string.IsNullOrWhiteSpace(body.Reason)) throw ECertException.Invalid("a closure needs a reason");
-            instance.Outlets.AddClosure(outlet.Code, new OutletClosure(date, body.Reason.Trim()));
+            var closure = new OutletClosure(date, body.Reason.Trim());
+            closure.Validate();
+            instance.Outlets.AddClosure(outlet.Code, closure);
             return TypedResults.Created($"/api/outlets/{outlet.Code}", View(instance.Outlets.FindOutlet(outlet.Code)!));
         }).Requires(Permissions.OutletsManage);
 
