@@ -106,19 +106,13 @@ public sealed class KeyDelivery : IDisposable
     /// <summary>A SubjectPublicKeyInfo, DER or PEM ("PUBLIC KEY"), as the card personalisation bureau sends it.</summary>
     public static PublicKey ReadPublicKey(byte[] bytes, string what)
     {
-        try
-        {
-            var der = bytes.Length > 0 && bytes[0] == 0x30 ? bytes
-                : PemEncoding.TryFind(System.Text.Encoding.ASCII.GetString(bytes), out var fields)
-                    ? Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(bytes)[fields.Base64Data])
-                    : throw ECertException.Invalid($"{what} is neither a DER nor a PEM public key");
-            var key = PublicKey.CreateFromSubjectPublicKeyInfo(der, out var read);
-            if (read != der.Length) throw ECertException.Invalid($"{what} has bytes after the public key");
-            return key;
-        }
-        catch (Exception e) when (e is CryptographicException or FormatException)
-        {
-            throw ECertException.Invalid($"{what} is not a valid SubjectPublicKeyInfo: {e.Message}");
-        }
+        if (bytes.Length > 0 && bytes[0] == 0x30) return SubjectPublicKeyInfoReader.Read(bytes, what);
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        if (!PemEncoding.TryFind(text, out var fields) || text[fields.Label] != "PUBLIC KEY")
+            throw ECertException.Invalid($"{what} is neither a DER public key nor a PEM one ('BEGIN PUBLIC KEY')");
+        byte[] der;
+        try { der = Convert.FromBase64String(text[fields.Base64Data]); }
+        catch (FormatException) { throw ECertException.Invalid($"{what}'s PEM body is not valid base64"); }
+        return SubjectPublicKeyInfoReader.Read(der, what);
     }
 }

@@ -32,7 +32,7 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
         var csrText = OptionalString(fields, Field.Csr);
         var publicKey = (publicKeyText, csrText) switch
         {
-            (not null, null) => ReadSubjectPublicKeyInfo(publicKeyText),
+            (not null, null) => SubjectPublicKeyInfoReader.ReadBase64(publicKeyText, "publicKey"),
             (null, not null) => CsrReader.ReadPublicKey(System.Text.Encoding.ASCII.GetBytes(csrText)),
             (null, null) => throw ECertException.Invalid("the record has neither publicKey nor csr"),
             _ => throw ECertException.Invalid("the record has both publicKey and csr; give one"),
@@ -139,21 +139,5 @@ public sealed record BureauRecord(string CardNumber, string Name, HkIdentityNumb
             throw ECertException.Invalid($"{name} must be a string, not a JSON {KindName(kind)}");
         var trimmed = text!.Trim();
         return trimmed.Length == 0 ? throw ECertException.Invalid($"{name} is empty") : trimmed;
-    }
-
-    private static PublicKey ReadSubjectPublicKeyInfo(string base64)
-    {
-        byte[] der;
-        try { der = Convert.FromBase64String(base64); }
-        catch (FormatException) { throw ECertException.Invalid("publicKey is not base64"); }
-        try
-        {
-            var key = PublicKey.CreateFromSubjectPublicKeyInfo(der, out var read);
-            return read == der.Length ? key : throw ECertException.Invalid($"publicKey has {der.Length - read} bytes after the SubjectPublicKeyInfo");
-        }
-        catch (CryptographicException e)
-        {
-            throw ECertException.Invalid($"publicKey is not a DER SubjectPublicKeyInfo: {e.Message}");
-        }
     }
 }

@@ -31,8 +31,13 @@ public static class CsrReader
         {
             throw ECertException.Policy("the CSR's key algorithm is not accepted; use RSA (2048 bits or more) or ECDSA P-256/P-384");
         }
-        if (SignatureAlgorithm(der) == RsaPss)
+        var (publicKeyInfo, signatureAlgorithm) = Parts(der);
+        if (signatureAlgorithm == RsaPss)
             throw ECertException.Policy("RSA-PSS signed CSRs are not supported; sign the request with PKCS#1 v1.5 (e.g. openssl req -sigopt rsa_padding_mode:pkcs1)");
+        if (signatureAlgorithm is not null && !AcceptedSignatures.Contains(signatureAlgorithm))
+            throw ECertException.Policy($"the CSR's signature algorithm ({signatureAlgorithm}) is not accepted; sign it with SHA-256 or stronger (RSA PKCS#1 v1.5 or ECDSA)");
+        // Before the signature, so that a key we would refuse anyway is named as such, not as a failed proof.
+        if (publicKeyInfo is not null) SubjectPublicKeyInfoReader.Read(publicKeyInfo.Value.Span, "the CSR's public key");
         try
         {
             // The default options verify the request's self-signature: proof of possession.
@@ -51,18 +56,30 @@ public static class CsrReader
 
     private const string RsaPss = "1.2.840.113549.1.1.10";
 
-    /// <summary>CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature }</summary>
-    private static string? SignatureAlgorithm(byte[] der)
+    /// <summary>sha256/384/512WithRSAEncryption and ecdsa-with-SHA256/384/512: SHA-1 and MD5 prove nothing.</summary>
+    private static readonly HashSet<string> AcceptedSignatures =
+        ["1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4"];
+
+    /// <summary>
+    /// CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version, subject,
+    /// subjectPKInfo, attributes }, signatureAlgorithm, signature } (RFC 2986): the key and the
+    /// signature algorithm, or nulls where the platform's reader, which has already accepted the
+    /// request, reads a shape this one does not.
+    /// </summary>
+    private static (ReadOnlyMemory<byte>? PublicKeyInfo, string? SignatureAlgorithm) Parts(byte[] der)
     {
         try
         {
             var request = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
-            request.ReadEncodedValue();
-            return request.ReadSequence().ReadObjectIdentifier();
+            var info = request.ReadSequence();
+            info.ReadEncodedValue();
+            info.ReadEncodedValue();
+            var publicKeyInfo = info.ReadEncodedValue();
+            return (publicKeyInfo, request.ReadSequence().ReadObjectIdentifier());
         }
         catch (System.Formats.Asn1.AsnContentException)
         {
-            return null;
+            return (null, null);
         }
     }
 
@@ -74,7 +91,9 @@ public static class CsrReader
         {
             var begin = text.IndexOf($"-----BEGIN {label}-----", StringComparison.Ordinal);
             if (begin < 0) continue;
-            var fields = PemEncoding.TryFind(text.AsSpan(begin), out var found) ? found : throw ECertException.Invalid("the CSR's PEM armour is damaged");
+            // The block found must be the one at the header: TryFind skips a damaged block and finds the next.
+            var fields = PemEncoding.TryFind(text.AsSpan(begin), out var found) && found.Location.Start.Value == 0 && text.AsSpan(begin)[found.Label].SequenceEqual(label)
+                ? found : throw ECertException.Invalid("the CSR's PEM armour is damaged");
             try { return Convert.FromBase64String(text.AsSpan(begin)[fields.Base64Data].ToString()); }
             catch (FormatException) { throw ECertException.Invalid("the CSR's PEM body is not valid base64"); }
         }

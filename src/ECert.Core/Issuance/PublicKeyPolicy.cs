@@ -23,10 +23,12 @@ public static class PublicKeyPolicy
     {
         try
         {
-            var sequence = new AsnReader(encoded, AsnEncodingRules.DER).ReadSequence();
+            var outer = new AsnReader(encoded, AsnEncodingRules.DER);
+            var sequence = outer.ReadSequence();
             var modulus = sequence.ReadIntegerBytes().ToArray();
             var exponent = sequence.ReadIntegerBytes().ToArray();
             sequence.ThrowIfNotEmpty();
+            outer.ThrowIfNotEmpty();
             if (modulus.Length == 0 || (modulus[0] & 0x80) != 0 || exponent.Length == 0 || (exponent[0] & 0x80) != 0)
                 throw ECertException.Invalid("the RSA public key has a negative modulus or exponent");
             return new RSAParameters { Modulus = modulus.AsSpan().TrimStart((byte)0).ToArray(), Exponent = exponent.AsSpan().TrimStart((byte)0).ToArray() };
@@ -42,6 +44,8 @@ public static class PublicKeyPolicy
         switch (key.Oid.Value)
         {
             case Oids.RsaEncryption:
+                if (key.EncodedParameters?.RawData is not [0x05, 0x00])
+                    throw ECertException.Invalid("the RSA public key's algorithm parameters must be NULL (RFC 3279 2.3.1)");
                 CheckRsa(ReadRsaPublicKey(key.EncodedKeyValue.RawData));
                 break;
             case Oids.EcPublicKey:
@@ -83,21 +87,12 @@ public static class PublicKeyPolicy
             _ => throw ECertException.Policy($"elliptic curve {curveOid ?? "(explicit parameters)"} is not accepted; use P-256 or P-384 (Baseline Requirements 6.1.5)"),
         };
         var point = key.EncodedKeyValue.RawData;
-        if (point.Length == 1 + 2 * curve.FieldBytes && point[0] == 0x04)
-        {
-            if (!curve.Contains(point.AsSpan(1, curve.FieldBytes), point.AsSpan(1 + curve.FieldBytes)))
-                throw ECertException.Invalid("the EC public key is not a point on its curve");
-            return;
-        }
-        // A compressed point: let the platform decompress and validate it.
-        try
-        {
-            using var ec = key.GetECDsaPublicKey() ?? throw ECertException.Invalid("the EC public key cannot be read");
-        }
-        catch (CryptographicException e)
-        {
-            throw ECertException.Invalid($"the EC public key cannot be read: {e.Message}");
-        }
+        if (point is [0x02 or 0x03, ..])
+            throw ECertException.Invalid(SubjectPublicKeyInfoReader.CompressedPoint("the EC public key"));
+        if (point.Length != 1 + 2 * curve.FieldBytes || point[0] != 0x04)
+            throw ECertException.Invalid($"the EC public key is not an uncompressed point of {curve.FieldBytes * 8}-bit coordinates");
+        if (!curve.Contains(point.AsSpan(1, curve.FieldBytes), point.AsSpan(1 + curve.FieldBytes)))
+            throw ECertException.Invalid("the EC public key is not a point on its curve");
     }
 
     /// <summary>The namedCurve OID of the SubjectPublicKeyInfo's parameters, or null for explicit parameters.</summary>

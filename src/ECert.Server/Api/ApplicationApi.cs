@@ -60,7 +60,7 @@ public static class ApplicationApi
             var key = (body.Csr, body.PublicKey) switch
             {
                 ({ } csr, null) => CsrReader.ReadPublicKey(System.Text.Encoding.ASCII.GetBytes(csr)),
-                (null, { } spki) => ReadSpki(spki),
+                (null, { } spki) => SubjectPublicKeyInfoReader.ReadBase64(spki, "publicKey"),
                 _ => throw ECertException.Invalid("give exactly one of csr (PEM) or publicKey (base64 DER SubjectPublicKeyInfo)"),
             };
             var (application, issued) = instance.ApplicationService().Issue(id, key);
@@ -76,21 +76,5 @@ public static class ApplicationApi
             var application = instance.ApplicationService().SubmitRenewal(serial, body?.Channel ?? ApplicationChannel.Online, body?.TermYears ?? 1);
             return TypedResults.Created($"/api/applications/{application.Id}", application);
         }).WithTags("Applications").Requires(Permissions.ApplicationsCounter);
-    }
-
-    private static PublicKey ReadSpki(string base64)
-    {
-        byte[] der;
-        try { der = Convert.FromBase64String(base64); }
-        catch (FormatException) { throw ECertException.Invalid("publicKey is not base64"); }
-        try
-        {
-            var key = PublicKey.CreateFromSubjectPublicKeyInfo(der, out var read);
-            return read == der.Length ? key : throw ECertException.Invalid("publicKey has bytes after the SubjectPublicKeyInfo");
-        }
-        catch (System.Security.Cryptography.CryptographicException e)
-        {
-            throw ECertException.Invalid($"publicKey is not a SubjectPublicKeyInfo: {e.Message}");
-        }
     }
 }
