@@ -34,9 +34,30 @@ public class BureauRecordTests
     [InlineData("""{"cardNumber": "SC1"} {"cardNumber": "SC2"}""", "not valid JSON")]
     [InlineData("""{"cardNumber": "SC1" """, "not valid JSON")]
     [InlineData("", "not valid JSON")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\u200b"}""", "contains U+200B, an invisible")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\u202eNAHC"}""", "contains U+202E, an invisible")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\ufeffCHAN"}""", "contains U+FEFF, an invisible")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\ue000"}""", "contains U+E000, an invisible, private-use")]
+    [InlineData("""{"cardNumber": "SC1", "name": "12345 -"}""", "name has no letter")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a..b@example.com"}""", "is not an e-mail address")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": ".a@example.com"}""", "is not an e-mail address")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a<b>@example.com"}""", "is not an e-mail address")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a,b;c@example.com"}""", "is not an e-mail address")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a@1.2"}""", "is not an e-mail address")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.hk"}""", "is not an e-mail address")]
     public void AMalformedRecordIsRefusedWithWhatIsWrong(string json, string message)
     {
         Assert.Contains(message, Refusal(json));
+    }
+
+    [Theory]
+    [InlineData("chan.tai-man+cards@post.example.hk")]
+    [InlineData("o'brien@example.com")]
+    [InlineData("x@example.xn--j6w193g")]
+    public void CommonMailboxesAreAccepted(string email)
+    {
+        var record = Parse($$"""{"cardNumber": "SC1", "name": "陳大文 CHAN Tai Man", "idNumber": "A123456(3)", "email": "{{email}}", "publicKey": "{{Key}}"}""");
+        Assert.Equal(email, record.Email);
     }
 
     [Fact]
