@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using ECert.Core.Asn1;
 using ECert.Core.Ocsp;
 using ECert.Core.Status;
+using ECert.Core.Stores;
+using ECert.Core.Hierarchy;
 
 namespace ECert.Core.Tests;
 
@@ -84,6 +86,30 @@ public class OcspTests
     }
 
     [Fact]
+    public void RequestsForAForeignIssuerDoNotReadTheCasEachTime()
+    {
+        var ca = new TestCa();
+        var counting = new CountingCaStore(ca.Stores);
+        var responder = new OcspResponder(counting, ca.Stores, ca.Stores, new OcspResponseCache(1 << 20), ca.Responders, ca.Settings.Ocsp, ca.Clock);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var foreign = new CertificateRequest("CN=Someone Else's CA", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1));
+        for (var i = 0; i < 100; i++)
+            Assert.Equal(OcspResponseStatus.Unauthorized, responder.Respond(OcspWire.Request(foreign, "01")).Status);
+        Assert.InRange(counting.Lists, 1, 2); // the first load, and a reload if a second went by
+    }
+
+    private sealed class CountingCaStore(ICaStore inner) : ICaStore
+    {
+        public int Lists;
+        public IReadOnlyList<CaRecord> ListCas() { Interlocked.Increment(ref Lists); return inner.ListCas(); }
+        public CaRecord? FindCa(string slug) => inner.FindCa(slug);
+        public void AddCa(CaRecord ca) => inner.AddCa(ca);
+        public OcspResponderRecord? FindResponder(string caSlug) => inner.FindResponder(caSlug);
+        public void SaveResponder(OcspResponderRecord responder) => inner.SaveResponder(responder);
+    }
+
+    [Fact]
     public void NonceIsEchoed()
     {
         var ca = new TestCa();
@@ -114,6 +140,38 @@ public class OcspTests
         Assert.Equal(OcspResponseStatus.MalformedRequest, ca.Ocsp.Respond([.. request, 0x00]).Status);
         Assert.Equal(OcspResponseStatus.MalformedRequest,
             ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, new byte[64])).Status);
+    }
+
+    [Fact]
+    public void NoncesOutsideRfc8954AndRepeatedOrEmptyExtensionsAreMalformed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        OcspResponseStatus Status(IReadOnlyList<(string, byte[])> extensions) =>
+            ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, extensions)).Status;
+        byte[] Wrapped(int length) => [0x04, (byte)length, .. new byte[length]];
+
+        Assert.Equal(OcspResponseStatus.Successful, Status([(Oids.OcspNonce, Wrapped(32))]));
+        Assert.Equal(OcspResponseStatus.Successful, Status([(Oids.OcspNonce, Wrapped(1))]));
+        Assert.Equal(OcspResponseStatus.Successful, Status([(Oids.OcspNonce, [0x11, .. new byte[31]])])); // raw bytes, 32
+        Assert.Equal(OcspResponseStatus.Successful, Status([(Oids.OcspNonce, [0x04, 0x01, 0xAA, 0xBB])])); // raw bytes that start like an OCTET STRING
+        Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, Wrapped(0))]));
+        Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, Wrapped(33))]));
+        Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, [0x11, .. new byte[32]])])); // raw bytes, 33
+        Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, Wrapped(16)), (Oids.OcspNonce, Wrapped(16))]));
+        Assert.Equal(OcspResponseStatus.MalformedRequest, Status([]));
+    }
+
+    [Fact]
+    public void ASerialOfMoreThanTwentyOctetsIsMalformed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        Assert.Equal(OcspResponseStatus.MalformedRequest,
+            ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, "7F" + new string('0', 40))).Status);
+        // Twenty octets with the sign octet in front are a valid serial (unknown here).
+        Assert.Equal(OcspResponseStatus.Successful,
+            ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, "80" + new string('0', 38))).Status);
     }
 
     [Fact]

@@ -13,6 +13,15 @@ internal static class OcspWire
     /// <summary>An OCSPRequest for one serial of an issuer, SHA-1 CertID, optional nonce.</summary>
     public static byte[] Request(X509Certificate2 issuer, string serialHex, byte[]? nonce = null, string hashOid = Oids.Sha1)
     {
+        if (nonce is null) return Request(issuer, serialHex, extensions: null, hashOid);
+        var value = new AsnWriter(AsnEncodingRules.DER);
+        value.WriteOctetString(nonce);
+        return Request(issuer, serialHex, [(Oids.OcspNonce, value.Encode())], hashOid);
+    }
+
+    /// <summary>The same with request extensions given as (OID, extension value); an empty list writes an empty SEQUENCE.</summary>
+    public static byte[] Request(X509Certificate2 issuer, string serialHex, IReadOnlyList<(string Oid, byte[] Value)>? extensions, string hashOid = Oids.Sha1)
+    {
         Func<byte[], byte[]> hash = hashOid == Oids.Sha1 ? SHA1.HashData : SHA256.HashData;
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -31,15 +40,12 @@ internal static class OcspWire
                 writer.WriteOctetString(hash(issuer.PublicKey.EncodedKeyValue.RawData));
                 writer.WriteIntegerUnsigned(Convert.FromHexString(serialHex));
             }
-            if (nonce is not null)
+            if (extensions is not null)
             {
                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 2)))
                 using (writer.PushSequence())
-                {
-                    var value = new AsnWriter(AsnEncodingRules.DER);
-                    value.WriteOctetString(nonce);
-                    DerWriting.WriteExtension(writer, Oids.OcspNonce, false, value.Encode());
-                }
+                    foreach (var (oid, value) in extensions)
+                        DerWriting.WriteExtension(writer, oid, false, value);
             }
         }
         return writer.Encode();

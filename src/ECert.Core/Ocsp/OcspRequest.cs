@@ -106,13 +106,18 @@ public sealed record OcspRequest(IReadOnlyList<OcspCertId> CertIds, byte[]? Nonc
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(extensionsTag))
         {
             var extensions = tbs.ReadSequence(extensionsTag).ReadSequence();
+            if (!extensions.HasData) throw new CryptographicFormatException("requestExtensions is present but empty");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             while (extensions.HasData)
             {
                 var extension = extensions.ReadSequence();
                 var oid = extension.ReadObjectIdentifier();
+                // An explicitly encoded critical FALSE (like an explicit version v1 above) breaks DER's
+                // rule for DEFAULT values but says nothing else; such requests are answered.
                 if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean)) extension.ReadBoolean();
                 var value = extension.ReadOctetString();
                 extension.ThrowIfNotEmpty();
+                if (!seen.Add(oid)) throw new CryptographicFormatException($"extension {oid} appears twice (RFC 5280 4.2)");
                 if (oid == Oids.OcspNonce) nonce = ReadNonce(value);
             }
         }
@@ -132,20 +137,34 @@ public sealed record OcspRequest(IReadOnlyList<OcspCertId> CertIds, byte[]? Nonc
         var keyHash = certId.ReadOctetString();
         var serial = certId.ReadIntegerBytes().ToArray();
         certId.ThrowIfNotEmpty();
-        if (serial.Length == 0 || serial.Length > 21 || (serial[0] & 0x80) != 0)
+        // DER integers are minimal, so a 21st octet is only ever the 00 that keeps a 20-octet serial positive.
+        if (serial.Length == 0 || serial.Length > 21 || (serial.Length == 21 && serial[0] != 0) || (serial[0] & 0x80) != 0)
             throw new CryptographicFormatException("the serial number is not a positive integer of at most 20 octets");
         return new OcspCertId(hashOid, nameHash, keyHash, serial, encoded);
     }
 
     /// <summary>
-    /// Nonce ::= OCTET STRING inside the extension value (RFC 6960 4.4.1). RFC 8954 limits it to
-    /// 1..32 octets. Some clients put the raw bytes in the extension value; we accept both and echo
-    /// the extension value as received.
+    /// Nonce ::= OCTET STRING inside the extension value (RFC 6960 4.4.1), of 1 to 32 octets (RFC
+    /// 8954). Some clients put the raw bytes in the extension value: a value that is not one whole
+    /// OCTET STRING is taken as such, with the same limits. The extension value is echoed as received.
     /// </summary>
     private static byte[] ReadNonce(byte[] extensionValue)
     {
         var length = extensionValue.Length;
-        if (length == 0 || length > MaxNonceBytes + 2)
+        if (extensionValue is [0x04, ..])
+        {
+            try
+            {
+                var reader = new AsnReader(extensionValue, AsnEncodingRules.DER);
+                var inner = reader.ReadOctetString();
+                if (!reader.HasData) length = inner.Length;
+            }
+            catch (AsnContentException)
+            {
+                // Raw bytes that happen to start with 04.
+            }
+        }
+        if (length is 0 or > MaxNonceBytes)
             throw new CryptographicFormatException("the nonce must be 1 to 32 octets (RFC 8954)");
         return extensionValue;
     }
