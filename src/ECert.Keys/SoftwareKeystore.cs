@@ -120,8 +120,11 @@ public sealed class SoftwareKeystore : IKeyStore
 
     private string SecretPath(string secretId) => Path.Combine(_folder, $"{secretId}.secret.json");
 
-    private string? FindKeyFile(string keyId) =>
-        Directory.EnumerateFiles(_folder, $"{keyId}.*.p8.pem").FirstOrDefault(p => Path.GetFileName(p).Split('.').Length == 4);
+    private string? FindKeyFile(string keyId)
+    {
+        CheckId(keyId); // an id is used in a file pattern: never a wildcard or a path
+        return Directory.EnumerateFiles(_folder, $"{keyId}.*.p8.pem").FirstOrDefault(p => Path.GetFileName(p).Split('.').Length == 4);
+    }
 
     private static void CheckId(string id)
     {

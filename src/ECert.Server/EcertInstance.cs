@@ -161,6 +161,12 @@ public sealed class EcertInstance
             throw ECertException.Invalid($"{settingsPath} is not valid: {e.Message}");
         }
         settings.Validate();
+        // SQLite would create a missing database, and migrations would fill it: an instance whose
+        // certificates, subscribers and audit trail were lost would start over without a word.
+        var database = new FileInfo(Path.Combine(folder, DatabaseFile));
+        if (!database.Exists || database.Length == 0)
+            throw ECertException.Invalid(
+                $"{database.FullName} is {(database.Exists ? "empty" : "missing")} beside the instance's settings and keys; restore it from a backup (ECert does not start over with an empty database)");
         return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
     }
 
@@ -300,8 +306,11 @@ internal sealed class CeremonyActions(EcertInstance instance) : ICeremonyActions
 
     public void DestroyKey(string keyId)
     {
+        if (keyId.Length == 0 || !keyId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw ECertException.Invalid($"key id '{keyId}' must be letters, digits and hyphens");
         var folder = Path.Combine(instance.Folder, EcertInstance.KeysFolder);
-        var files = Directory.GetFiles(folder, $"{keyId}.*.p8.pem");
+        // The key's own files only (<id>.<algorithm>.p8.pem), never a pattern that could match others.
+        var files = Directory.GetFiles(folder, "*.p8.pem").Where(f => Path.GetFileName(f).Split('.') is [var id, _, "p8", "pem"] && id == keyId).ToArray();
         if (files.Length == 0) throw ECertException.NotFound($"key '{keyId}' is not in the keystore");
         foreach (var file in files)
         {

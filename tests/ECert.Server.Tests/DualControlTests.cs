@@ -71,6 +71,20 @@ public sealed class DualControlTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_instance.Folder, "keys"), "retired-test-key.*"));
     }
 
+    [Theory]
+    [InlineData("*")] // matched every key file: root, issuing, OCSP and audit keys
+    [InlineData("root-*")]
+    [InlineData("../../canary")]
+    [InlineData("")]
+    public void ACeremonyTargetIsANameNeverAPatternOrAPath(string target)
+    {
+        var keys = Directory.GetFiles(Path.Combine(_instance.Folder, "keys")).Length;
+        foreach (var operation in new[] { CeremonyOperations.DestroyKey, CeremonyOperations.CreateCa })
+            Assert.Contains("must be a CA, key or profile name", Assert.Throws<ECertException>(() =>
+                _instance.DualControl().Request(_alice, operation, target)).Message);
+        Assert.Equal(keys, Directory.GetFiles(Path.Combine(_instance.Folder, "keys")).Length);
+    }
+
     private CeremonyRequest TwoOfficers(string operation, string target, string? parameters = null)
     {
         var control = _instance.DualControl();

@@ -111,6 +111,10 @@ public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher
 
     private void CheckTarget(string operation, string target, string? parameters)
     {
+        // Every target is the name of a CA, a key or a profile. Anything else (a wildcard, "../")
+        // could reach files the checks below never looked at.
+        if (target.Length is 0 or > 100 || !target.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw ECertException.Invalid($"ceremony target '{target}' must be a CA, key or profile name: 1 to 100 letters, digits and hyphens");
         switch (operation)
         {
             case CeremonyOperations.CreateCa when cas.FindCa(target) is not null:
