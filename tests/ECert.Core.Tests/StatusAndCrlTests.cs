@@ -97,6 +97,15 @@ public class StatusAndCrlTests
     public void ReasonsParseFromTheirRfcNames(string text, RevocationReason expected) =>
         Assert.Equal(expected, RevocationReasons.Parse(text));
 
+    [Theory]
+    [InlineData("-1")] // once read as 1, keyCompromise
+    [InlineData("-5")]
+    [InlineData("7")] // unused in RFC 5280
+    [InlineData("+1")]
+    [InlineData("\u0661")] // Arabic-Indic one
+    public void ReasonNumbersAreReadAsWritten(string text) =>
+        Assert.Contains("unknown revocation reason", Assert.Throws<ECertException>(() => RevocationReasons.Parse(text)).Message);
+
     [Fact]
     public void CrlsListRevokedAndSuspendedCertificatesInTheirPartitions()
     {

@@ -44,9 +44,12 @@ public static class RevocationReasons
     /// <summary>Accepts the RFC name in any case, with or without hyphens (key-compromise), or the number.</summary>
     public static RevocationReason Parse(string text)
     {
-        var key = (text ?? "").Trim().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+        var trimmed = (text ?? "").Trim();
+        var key = trimmed.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
         if (ByName.TryGetValue(key, out var reason)) return reason;
-        if (int.TryParse(key, out var number) && Enum.IsDefined(typeof(RevocationReason), number)) return (RevocationReason)number;
+        // The number as written, ASCII digits only: "-1" must not become 1 (keyCompromise) once its hyphen is dropped.
+        if (trimmed.Length is > 0 and <= 2 && trimmed.All(char.IsAsciiDigit) && Enum.IsDefined(typeof(RevocationReason), int.Parse(trimmed, System.Globalization.CultureInfo.InvariantCulture)))
+            return (RevocationReason)int.Parse(trimmed, System.Globalization.CultureInfo.InvariantCulture);
         throw ECertException.Invalid(
             $"unknown revocation reason '{text}'; use one of {string.Join(", ", ForSubscriberCertificates.Select(Name))}");
     }
