@@ -16,8 +16,13 @@ public static class CommonOptions
         Recursive = true,
     };
 
-    public static string DataFolder(ParseResult parse) =>
-        Path.GetFullPath(parse.GetValue(Data) ?? Environment.GetEnvironmentVariable(DataVariable) ?? "ecert-data");
+    public static string DataFolder(ParseResult parse)
+    {
+        var given = parse.GetValue(Data);
+        if (given is not null && string.IsNullOrWhiteSpace(given)) throw ECertException.Invalid("--data is empty; give the data folder");
+        var fromEnvironment = Environment.GetEnvironmentVariable(DataVariable);
+        return Path.GetFullPath(given ?? (string.IsNullOrWhiteSpace(fromEnvironment) ? "ecert-data" : fromEnvironment));
+    }
 
     /// <summary>Opens the data folder's instance and checks the caller may run this verb (see CliAccess).</summary>
     public static EcertInstance OpenInstance(ParseResult parse)

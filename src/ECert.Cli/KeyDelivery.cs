@@ -40,6 +40,8 @@ public sealed class KeyDelivery : IDisposable
             throw ECertException.Invalid("--generate-key needs --p12 FILE: the generated key is delivered only in that file");
         if (!generate && p12 is not null)
             throw ECertException.Invalid("--p12 goes with --generate-key");
+        if (p12 is not null && Path.GetFullPath(p12.FullName) == Path.GetFullPath(certificateFile.FullName))
+            throw ECertException.Invalid("--p12 and --out name the same file; the certificate would replace the only copy of the generated key");
         var certificate = new PendingFile(certificateFile);
         if (csr is not null) return new KeyDelivery(CsrReader.ReadPublicKey(ReadInput(csr)), null, null, certificate);
         if (publicKeyFile is not null) return new KeyDelivery(ReadPublicKey(ReadInput(publicKeyFile), publicKeyFile.Name), null, null, certificate);
@@ -96,12 +98,7 @@ public sealed class KeyDelivery : IDisposable
         return chain.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, pin);
     }
 
-    private static byte[] ReadInput(FileInfo file)
-    {
-        if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
-        if (file.Length > CsrReader.MaxCsrBytes) throw ECertException.Invalid($"{file.FullName} is larger than a request or key can be");
-        return File.ReadAllBytes(file.FullName);
-    }
+    private static byte[] ReadInput(FileInfo file) => InputFiles.Read(file, CsrReader.MaxCsrBytes, "a request or key");
 
     /// <summary>A SubjectPublicKeyInfo, DER or PEM ("PUBLIC KEY"), as the card personalisation bureau sends it.</summary>
     public static PublicKey ReadPublicKey(byte[] bytes, string what)

@@ -1,7 +1,8 @@
 namespace ECert.Cli;
 
 /// <summary>
-/// An output file written whole or not at all: its folder is checked before any work is done,
+/// An output file written whole or not at all: its folder is checked (it exists and takes a file)
+/// and the target is not a device or a pipe, before any work is done;
 /// the bytes go to a temporary file beside it (owner-only), which is renamed into place.
 /// </summary>
 public sealed class PendingFile
@@ -18,7 +19,18 @@ public sealed class PendingFile
             throw new Core.ECertException(Core.ErrorKind.InvalidInput, $"folder {folder} does not exist");
         if (Directory.Exists(_path))
             throw new Core.ECertException(Core.ErrorKind.InvalidInput, $"{_path} is a folder, not a file");
+        // The rename that puts the file in place would replace a device (/dev/null) or a pipe.
+        Server.RegularFiles.RefuseSpecial(_path, "the output");
         _temporary = Path.Combine(folder, $".{Path.GetFileName(_path)}.{Guid.NewGuid():N}.tmp");
+        // Find out now, before a certificate is issued, whether the folder takes a file at all.
+        try
+        {
+            using (new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Core.ECertException(Core.ErrorKind.InvalidInput, $"cannot write {_path}: {e.Message}");
+        }
     }
 
     /// <summary>Writes the whole content to the temporary file beside the target.</summary>

@@ -143,6 +143,8 @@ public class BadInputTests(EcertServerFixture ca)
     [InlineData("null-section", "CrlSchedule section is missing or null")]
     [InlineData("unknown-profile", "'sever', which is not a profile")]
     [InlineData("bad-json", "is not valid")]
+    [InlineData("missing-database", "ecert.db is missing beside the instance's settings")]
+    [InlineData("empty-database", "ecert.db is empty beside the instance's settings")]
     public async Task ADamagedDataFolderIsOneLineNeverAStackTrace(string damage, string expected)
     {
         var folder = ca.File("damaged-" + damage);
@@ -162,6 +164,11 @@ public class BadInputTests(EcertServerFixture ca)
                 settings["Profiles"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "sever": { "ValidityDays": 10 } }""");
                 text = settings.ToJsonString();
                 break;
+            case "missing-database":
+                break;
+            case "empty-database":
+                await File.WriteAllBytesAsync(Path.Combine(folder, "ecert.db"), []);
+                break;
             default:
                 text = text[..(text.Length / 2)];
                 break;
@@ -172,6 +179,8 @@ public class BadInputTests(EcertServerFixture ca)
         Assert.Equal("", result.Stdout);
         Assert.Single(result.Stderr.TrimEnd().Split('\n'));
         Assert.Contains(expected, result.Stderr);
+        if (damage.EndsWith("-database", StringComparison.Ordinal))
+            Assert.Equal(damage == "empty-database" ? 0 : -1, File.Exists(Path.Combine(folder, "ecert.db")) ? new FileInfo(Path.Combine(folder, "ecert.db")).Length : -1);
     }
 
     [Fact]
@@ -185,6 +194,40 @@ public class BadInputTests(EcertServerFixture ca)
         var server = await _subscribers.IssueAsync("server", ["--org", "Example Ltd", "--dns", "tls.example.com"]);
         AssertRefused(await ca.EcertAsync("suspend", "--serial", server.Serial), 3, "may not be suspended");
         AssertRefused(await ca.EcertAsync("issue", "--profile", "server", "--csr", csr, "--org", "Example Ltd", "--dns", "*.com.hk", "--out", ca.File("w.pem")), 3, "public suffix");
+    }
+
+    [Fact]
+    public async Task OutputFilesAreCheckedBeforeAnythingIsIssued()
+    {
+        var issuedBefore = CertificateRows();
+        var same = ca.File("same.p12");
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "personal-smartid", "--generate-key", "--p12", same,
+            "--name", "LEE Siu Fong", "--id-number", "A123456(3)", "--out", same), 2, "the only copy of the generated key");
+        var (_, csr) = await _subscribers.NewCsrAsync();
+        // A pipe of our own, not /dev/null: were the check gone, the rename would replace what it names.
+        var pipe = ca.File("out-" + Guid.NewGuid().ToString("N")[..6] + ".fifo");
+        Assert.Equal(0, (await Tooling.RunAsync("mkfifo", [pipe], new Dictionary<string, string>(), Path.GetTempPath())).ExitCode);
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(3)",
+            "--out", pipe), 2, "is a device, a pipe or a socket");
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "personal", "--csr", csr, "--name", "CHAN Tai Man", "--id-number", "A123456(3)",
+            "--out", "/proc/ecert-test.pem"), 2, "cannot write /proc/ecert-test.pem");
+        AssertRefused(await ca.EcertAsync("issue", "--profile", "personal", "--csr", "/dev/zero", "--name", "CHAN Tai Man", "--id-number", "A123456(3)",
+            "--out", ca.File("zero.pem")), 2, "is a device, a pipe or a socket");
+        Assert.Equal(issuedBefore, CertificateRows()); // no serial burned, nothing revoked
+        Assert.False(File.Exists("/proc/ecert-test.pem"));
+
+        var locked = ca.File("locked-" + Guid.NewGuid().ToString("N")[..6]);
+        AssertRefused(await ca.EcertAsync("init", "--data", locked, "--production", ""), 2, "staff id '' must be");
+        Assert.False(Directory.Exists(locked));
+    }
+
+    private long CertificateRows()
+    {
+        var instance = ECert.Server.EcertInstance.Open(ca.DataFolder, () => EcertServerFixture.Passphrase);
+        using var connection = instance.Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM certificates";
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]

@@ -77,5 +77,37 @@ public class BulkRevocationTests
         var again = await Tooling.RunAsync(Tooling.EcertScript, arguments, environment, folder);
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal(3, File.ReadAllLines(rejects).Length);
+
+        // The same names over a rewritten list are refused, not answered with the old summary.
+        File.AppendAllLines(list, ["02000000000000000000000000ABCDEF"]);
+        var rewritten = await Tooling.RunAsync(Tooling.EcertScript, arguments, environment, folder);
+        Assert.True(rewritten.ExitCode == 5 && rewritten.Stderr.Contains("changed since bulk job", StringComparison.Ordinal), rewritten.ToString());
+        Assert.Equal("", rewritten.Stdout);
+
+        // Bad command lines change nothing: no job is started, no certificate touched.
+        var jobs = BulkJobCount(instance);
+        var elsewhere = Path.Combine(folder, "elsewhere.rejects.jsonl");
+        foreach (var (bad, expected) in new (string[], string)[]
+        {
+            (["bulk", "revoke", "--in", "/dev/zero", "--reason", "superseded", "--rejects", elsewhere], "is a device, a pipe or a socket"),
+            (["bulk", "revoke", "--in", list, "--reason", "superseded", "--rejects", "/dev/null"], "is a device, a pipe or a socket"),
+            (["bulk", "revoke", "--in", list, "--reason", "-1", "--rejects", elsewhere], "unknown revocation reason '-1'"),
+            (["bulk", "revoke", "--in", list, "--reason", "superseded", "--rejects", folder], "is a directory"),
+            (["bulk", "revoke", "--in", "", "--reason", "superseded", "--rejects", elsewhere], "need names"),
+            (["bulk", "revoke", "--in", list, "--reason", "superseded", "--rejects", "/proc/ecert-rejects.jsonl"], "cannot write"),
+        })
+        {
+            var refused = await Tooling.RunAsync(Tooling.EcertScript, bad, environment, folder, TimeSpan.FromSeconds(60));
+            Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains(expected, StringComparison.Ordinal), refused.ToString());
+        }
+        Assert.Equal(jobs, BulkJobCount(instance));
+    }
+
+    private static long BulkJobCount(EcertInstance instance)
+    {
+        using var connection = instance.Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM bulk_jobs";
+        return (long)command.ExecuteScalar()!;
     }
 }

@@ -151,11 +151,11 @@ public static class BillingCommands
 
     private static TariffVersion ReadVersion(FileInfo file)
     {
-        if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
+        var text = InputFiles.ReadText(file, 1 << 20, "a tariff version");
         VersionFile? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<VersionFile>(File.ReadAllText(file.FullName), new JsonSerializerOptions
+            parsed = JsonSerializer.Deserialize<VersionFile>(text, new JsonSerializerOptions
             {
                 PropertyNameCaseInsensitive = true,
                 UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
@@ -167,6 +167,8 @@ public static class BillingCommands
         }
         if (parsed?.Entries is null || parsed.Code is null || parsed.EffectiveFrom is null)
             throw ECertException.Invalid($"{file.Name} needs code, effectiveFrom and entries");
+        if (parsed.Entries.Any(e => e is null))
+            throw ECertException.Invalid($"{file.Name}: 'entries' has a null element; leave it out or give a price");
         return new TariffVersion(parsed.Code, ParseDate(parsed.EffectiveFrom, "effectiveFrom"),
             parsed.EffectiveUntil is null ? null : ParseDate(parsed.EffectiveUntil, "effectiveUntil"),
             parsed.Entries.Select(e => new TariffEntry(e.Product, ParseKind(e.Kind), e.TermYears, Money.Parse(e.Fee, $"fee of {e.Product}"), e.Label)).ToList(),

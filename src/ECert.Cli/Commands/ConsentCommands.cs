@@ -16,9 +16,8 @@ public static class ConsentCommands
         var kinds = Required<string>("--kinds", "Comma-separated data kinds: name, chinese-name, contact-email, postal-address");
         var publish = Verb("publish-notice", "Publish a Personal Information Collection Statement version", [version, text, classes, kinds], (parse, instance) =>
         {
-            var file = parse.GetValue(text)!;
-            if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
-            var notice = instance.ConsentRegister().PublishNotice(parse.GetValue(version)!, File.ReadAllText(file.FullName),
+            var noticeText = InputFiles.ReadText(parse.GetValue(text)!, 4 * Core.Privacy.ConsentRegister.MaxNoticeLength, "a collection notice");
+            var notice = instance.ConsentRegister().PublishNotice(parse.GetValue(version)!, noticeText,
                 List(parse.GetValue(classes)), List(parse.GetValue(kinds)));
             Row(notice.Version, notice.TextSha256, string.Join(',', notice.ServiceClasses), string.Join(',', notice.DataKinds));
         });

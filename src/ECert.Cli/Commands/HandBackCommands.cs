@@ -36,7 +36,7 @@ public static class HandBackCommands
         command.SetAction(parse => CommonOptions.Run(() =>
         {
             using var recipient = X509Certificate2.CreateFromPemFile(parse.GetValue(certificate)!.FullName, parse.GetValue(key)!.FullName);
-            var trusted = parse.GetValue(auditKey) is { } pem ? File.ReadAllText(pem.FullName) : null;
+            var trusted = parse.GetValue(auditKey) is { } pem ? InputFiles.ReadText(pem, 64 * 1024, "a public key") : null;
             var report = GovernmentExport.Import(parse.GetValue(source)!.FullName, CommonOptions.DataFolder(parse), recipient, trusted);
             Row(report.Folder, $"tables={report.Tables}", $"rows={report.Rows}", $"files={report.Files}");
             return 0;

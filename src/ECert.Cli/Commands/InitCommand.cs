@@ -47,7 +47,12 @@ public static class InitCommand
             };
             if (parse.GetValue(PartitionSize) is { } size) settings.CrlPartitionSize = size;
             var administrator = parse.GetValue(Production);
-            if (administrator is not null) settings.Access.CliRequiresStaffKey = true;
+            if (administrator is not null)
+            {
+                // Checked before anything is made: an instance that requires staff keys but has no staff is locked.
+                Core.Access.StaffDirectory.CheckId(administrator);
+                settings.Access.CliRequiresStaffKey = true;
+            }
             var instance = Initialize(CommonOptions.DataFolder(parse), settings, confirmPassphrase: true);
             foreach (var ca in instance.Cas.ListCas())
                 Console.WriteLine($"{ca.Slug}\t{ca.Certificate.Subject}\t{ca.Certificate.Thumbprint}");
@@ -69,6 +74,11 @@ public static class InitCommand
         settings.Validate();
         if (EcertInstance.Exists(folder))
             throw Core.ECertException.Conflict($"{folder} already holds an ECert instance with its CA hierarchy; refusing to overwrite it");
+        // Also checked before the keys are made (that can take minutes), and again before the move.
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw Core.ECertException.Conflict($"{folder} exists and is not empty; choose another --data folder");
+        if (File.Exists(folder))
+            throw Core.ECertException.Conflict($"{folder} is a file; choose another --data folder");
         var passphrase = CommonOptions.ReadPassphrase(confirmPassphrase);
         // Built in a staging folder and moved into place at the end: a failure leaves nothing behind.
         var staging = Path.TrimEndingDirectorySeparator(folder) + $".init-{Guid.NewGuid():N}";

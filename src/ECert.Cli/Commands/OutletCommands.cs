@@ -41,6 +41,7 @@ public static class OutletCommands
         {
             var outlet = instance.Outlets.FindOutlet(parse.GetValue(closeCode)!) ?? throw Core.ECertException.NotFound($"no outlet {parse.GetValue(closeCode)}");
             var closure = new OutletClosure(ParseDate(parse.GetValue(date)!, "--date"), parse.GetValue(reason)!.Trim());
+            closure.Validate();
             instance.Outlets.AddClosure(outlet.Code, closure);
             Row(outlet.Code, closure.Date, closure.Reason);
         });

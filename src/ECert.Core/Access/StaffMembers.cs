@@ -24,13 +24,18 @@ public interface IStaffStore
 /// </summary>
 public sealed class StaffDirectory(IStaffStore store, TimeProvider time)
 {
+    public static void CheckId(string id)
+    {
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 40 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw ECertException.Invalid($"staff id '{id}' must be 1 to 40 letters, digits, '-', '_' or '.'");
+    }
+
     public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Adds a member of staff; returns the key, which is not kept and cannot be shown again.</summary>
     public (StaffMember Member, string Key) Add(string id, string name, string role)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 40 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            throw ECertException.Invalid($"staff id '{id}' must be 1 to 40 letters, digits, '-', '_' or '.'");
+        CheckId(id);
         if (string.IsNullOrWhiteSpace(name)) throw ECertException.Invalid("a member of staff needs a name");
         if (!Roles.All.Contains(role)) throw ECertException.Invalid($"unknown role '{role}'; use one of {string.Join(", ", Roles.All)}");
         if (store.ListStaff().Any(s => s.Id == id)) throw ECertException.Conflict($"staff id '{id}' exists");

@@ -58,6 +58,8 @@ public sealed class BulkIssuance(EcertInstance instance)
         if (request.BatchSize is < 1 or > 100_000) throw ECertException.Invalid("the batch size must be between 1 and 100000");
         var issuer = instance.Cas.FindCa(profile.IssuingCa)
             ?? throw ECertException.NotFound($"issuing CA '{profile.IssuingCa}' of profile '{profile.Name}' does not exist; run './ecert init' first");
+        if (new[] { request.InputPath, request.OutputPath, request.RejectPath }.Any(string.IsNullOrWhiteSpace))
+            throw ECertException.Invalid("the input, output and reject files need names");
         var paths = new[] { request.InputPath, request.OutputPath, request.RejectPath }.Select(Path.GetFullPath).ToArray();
         if (paths.Distinct().Count() != 3) throw ECertException.Invalid("the input, output and reject files must be three different files");
 

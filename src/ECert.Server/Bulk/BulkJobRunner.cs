@@ -43,23 +43,35 @@ public static class BulkJobRunner
     {
         var store = instance.BulkJobs;
         var input = new FileInfo(proposed.InputPath);
+        // A device or a pipe would be read forever (/dev/zero) or block; results go to files too.
+        RegularFiles.RefuseSpecial(proposed.InputPath, "the input file");
         if (!input.Exists) throw ECertException.NotFound($"the input file {proposed.InputPath} does not exist");
+        foreach (var file in resultFiles.OfType<string>()) RegularFiles.RefuseSpecial(file, "the result file");
         var existing = store.FindJob(proposed.JobKey);
         if (existing is null)
         {
             foreach (var file in resultFiles.OfType<string>())
+            {
                 if (File.Exists(file) && new FileInfo(file).Length > 0)
                     throw ECertException.Conflict($"{file} already exists and is not from an unfinished job with these arguments; move it away or choose another file");
+                CheckWritable(file);
+            }
             var job = store.CreateJob(proposed with { InputSize = input.Length, InputModified = input.LastWriteTimeUtc, StartedAt = instance.Time.GetUtcNow() });
             Record(instance, "bulk.started", job, $"kind={job.Kind} input={job.InputPath} bytes={job.InputSize} profile={job.Profile ?? "-"} reason={job.Reason?.Name() ?? "-"}");
             return (job, false, 0);
         }
+        // A finished job answers with its summary, but only for the file it read: the same name
+        // with new content is a new job, which needs other result files.
+        if (existing.CompletedAt is not null && !SameInput(existing, input))
+            throw ECertException.Conflict(
+                $"{proposed.InputPath} changed since bulk job {existing.Id} completed ({existing.InputSize} bytes then, {input.Length} now); " +
+                "to process the new content, give other output and reject files");
         if (existing.CompletedAt is not null) return (existing, true, 0);
         if (existing.AnonymisedAt is { } anonymised)
             throw ECertException.Conflict(
                 $"bulk job {existing.Id} was left unfinished, and the retention schedule removed its cardholders' names and card numbers on " +
                 $"{anonymised:yyyy-MM-dd}, so it cannot tell which cards it issued and cannot be resumed; start a new job with another output file");
-        if (existing.InputSize != input.Length || existing.InputModified.ToUnixTimeMilliseconds() != new DateTimeOffset(input.LastWriteTimeUtc).ToUnixTimeMilliseconds())
+        if (!SameInput(existing, input))
             throw ECertException.Conflict(
                 $"{proposed.InputPath} changed since bulk job {existing.Id} started ({existing.InputSize} bytes then, {input.Length} now); a job resumes only over the same file");
         var abandoned = store.ResumeJob(existing.Id, instance.Time.GetUtcNow());
@@ -67,6 +79,22 @@ public static class BulkJobRunner
         Record(instance, "bulk.resumed", resumed,
             $"run={resumed.Runs} line={existing.Checkpoint.NextLine} done={existing.Checkpoint.Done} rejected={existing.Checkpoint.Rejected} abandoned={abandoned}");
         return (resumed, true, abandoned);
+    }
+
+    private static bool SameInput(BulkJob job, FileInfo input) =>
+        job.InputSize == input.Length && job.InputModified.ToUnixTimeMilliseconds() == new DateTimeOffset(input.LastWriteTimeUtc).ToUnixTimeMilliseconds();
+
+    /// <summary>A result file the job could not open would leave a started job behind: find out first.</summary>
+    private static void CheckWritable(string file)
+    {
+        try
+        {
+            using (new FileStream(file, FileMode.OpenOrCreate, FileAccess.Write)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ECertException.Invalid($"cannot write {file}: {e.Message}");
+        }
     }
 
     public static void Record(EcertInstance instance, string action, BulkJob job, string detail, string outcome = "ok")

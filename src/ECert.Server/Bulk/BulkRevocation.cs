@@ -28,6 +28,8 @@ public sealed class BulkRevocation(EcertInstance instance)
         if (!RevocationReasons.ForSubscriberCertificates.Contains(request.Reason))
             throw ECertException.Invalid($"reason {request.Reason.Name()} does not apply to a subscriber certificate; use one of {string.Join(", ", RevocationReasons.ForSubscriberCertificates.Select(r => r.Name()))}");
         if (request.BatchSize is < 1 or > 100_000) throw ECertException.Invalid("the batch size must be between 1 and 100000");
+        if (string.IsNullOrWhiteSpace(request.InputPath) || string.IsNullOrWhiteSpace(request.RejectPath))
+            throw ECertException.Invalid("the input and reject files need names");
         var paths = new[] { request.InputPath, request.RejectPath }.Select(Path.GetFullPath).ToArray();
         if (paths[0] == paths[1]) throw ECertException.Invalid("the input and reject files must be different files");
 
