@@ -37,8 +37,9 @@ public class BureauRecordTests
     [InlineData("""{"cardNumber": "SC1", "name": "\u200b"}""", "contains U+200B, an invisible")]
     [InlineData("""{"cardNumber": "SC1", "name": "\u202eNAHC"}""", "contains U+202E, an invisible")]
     [InlineData("""{"cardNumber": "SC1", "name": "\ufeffCHAN"}""", "contains U+FEFF, an invisible")]
-    [InlineData("""{"cardNumber": "SC1", "name": "\ue000"}""", "contains U+E000, an invisible, private-use")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\ue000"}""", "contains U+E000, a private-use character; use the character's standard Unicode code point")]
     [InlineData("""{"cardNumber": "SC1", "name": "12345 -"}""", "name has no letter")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN\u00adTai Man"}""", "contains U+00AD, an invisible character")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a..b@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": ".a@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a<b>@example.com"}""", "is not an e-mail address")]
@@ -51,9 +52,20 @@ public class BureauRecordTests
     }
 
     [Theory]
+    [InlineData("陳\U0002000B文")] // an HKSCS character in CJK Extension B, outside the BMP
+    [InlineData("O'BRIEN Mary-Jane")]
+    [InlineData("CHAN Tai Man 陳大文")]
+    public void NamesInAnyScriptAreAccepted(string name)
+    {
+        var record = Parse($$"""{"cardNumber": "SC1", "name": "{{name}}", "idNumber": "A123456(3)", "publicKey": "{{Key}}"}""");
+        Assert.Equal(name, record.Name);
+    }
+
+    [Theory]
     [InlineData("chan.tai-man+cards@post.example.hk")]
     [InlineData("o'brien@example.com")]
     [InlineData("x@example.xn--j6w193g")]
+    [InlineData("X@EXAMPLE.XN--J6W193G")]
     public void CommonMailboxesAreAccepted(string email)
     {
         var record = Parse($$"""{"cardNumber": "SC1", "name": "陳大文 CHAN Tai Man", "idNumber": "A123456(3)", "email": "{{email}}", "publicKey": "{{Key}}"}""");

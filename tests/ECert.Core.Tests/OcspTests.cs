@@ -94,9 +94,12 @@ public class OcspTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var foreign = new CertificateRequest("CN=Someone Else's CA", key, HashAlgorithmName.SHA256)
             .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1));
-        for (var i = 0; i < 100; i++)
-            Assert.Equal(OcspResponseStatus.Unauthorized, responder.Respond(OcspWire.Request(foreign, "01")).Status);
-        Assert.InRange(counting.Lists, 1, 2); // the first load, and a reload if a second went by
+        var request = OcspWire.Request(foreign, "01");
+        var answers = new OcspResponseStatus[400];
+        Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => answers[i] = responder.Respond(request).Status);
+        Assert.All(answers, status => Assert.Equal(OcspResponseStatus.Unauthorized, status));
+        // The first load (by any of the threads that start together), then a reload a second: the run takes well under one.
+        Assert.InRange(counting.Lists, 1, 8 + 2);
     }
 
     private sealed class CountingCaStore(ICaStore inner) : ICaStore

@@ -34,10 +34,10 @@ public static class CsrReader
         var (publicKeyInfo, signatureAlgorithm) = Parts(der);
         if (signatureAlgorithm == RsaPss)
             throw ECertException.Policy("RSA-PSS signed CSRs are not supported; sign the request with PKCS#1 v1.5 (e.g. openssl req -sigopt rsa_padding_mode:pkcs1)");
-        if (signatureAlgorithm is not null && !AcceptedSignatures.Contains(signatureAlgorithm))
+        if (!AcceptedSignatures.Contains(signatureAlgorithm))
             throw ECertException.Policy($"the CSR's signature algorithm ({signatureAlgorithm}) is not accepted; sign it with SHA-256 or stronger (RSA PKCS#1 v1.5 or ECDSA)");
         // Before the signature, so that a key we would refuse anyway is named as such, not as a failed proof.
-        if (publicKeyInfo is not null) SubjectPublicKeyInfoReader.Read(publicKeyInfo.Value.Span, "the CSR's public key");
+        SubjectPublicKeyInfoReader.Read(publicKeyInfo.Span, "the CSR's public key");
         try
         {
             // The default options verify the request's self-signature: proof of possession.
@@ -63,10 +63,10 @@ public static class CsrReader
     /// <summary>
     /// CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version, subject,
     /// subjectPKInfo, attributes }, signatureAlgorithm, signature } (RFC 2986): the key and the
-    /// signature algorithm, or nulls where the platform's reader, which has already accepted the
-    /// request, reads a shape this one does not.
+    /// signature algorithm. The platform's reader has accepted the request already; a shape this
+    /// one cannot read is refused all the same, so that no check is skipped.
     /// </summary>
-    private static (ReadOnlyMemory<byte>? PublicKeyInfo, string? SignatureAlgorithm) Parts(byte[] der)
+    private static (ReadOnlyMemory<byte> PublicKeyInfo, string SignatureAlgorithm) Parts(byte[] der)
     {
         try
         {
@@ -77,9 +77,9 @@ public static class CsrReader
             var publicKeyInfo = info.ReadEncodedValue();
             return (publicKeyInfo, request.ReadSequence().ReadObjectIdentifier());
         }
-        catch (System.Formats.Asn1.AsnContentException)
+        catch (System.Formats.Asn1.AsnContentException e)
         {
-            return (null, null);
+            throw ECertException.Invalid($"the CSR is not a valid PKCS#10 request: {e.Message}");
         }
     }
 

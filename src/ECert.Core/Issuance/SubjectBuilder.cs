@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Formats.Asn1;
-using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.RegularExpressions;
 using ECert.Core.Asn1;
 using ECert.Core.Identity;
@@ -32,7 +29,7 @@ public static partial class SubjectBuilder
     // An RFC 5321 mailbox in ASCII (an rfc822Name is an IA5String, RFC 5280 4.2.1.6): a dot-atom
     // local part of at most 64 characters, then host-name labels of at most 63 and a top-level
     // domain of letters (or an IDN's xn-- form). Quoted local parts and address literals are refused.
-    [GeneratedRegex(@"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")]
+    [GeneratedRegex(@"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})$")]
     private static partial Regex EmailShape();
 
     [GeneratedRegex(@"^[0-9]{8}(-[0-9]{3})?$")]
@@ -134,20 +131,7 @@ public static partial class SubjectBuilder
         var text = value.Trim();
         if (text.Length > MaxNameLength)
             throw ECertException.Invalid($"{option} is {text.Length} characters; a name in a certificate may have at most {MaxNameLength} (RFC 5280 Appendix A)");
-        var hasLetter = false;
-        for (var i = 0; i < text.Length;)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done)
-                throw ECertException.Invalid($"{option} is not valid text (a lone UTF-16 surrogate)");
-            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control)
-                throw ECertException.Invalid($"{option} contains control characters");
-            // Invisible (U+200B, U+202E right-to-left override, U+FEFF), private-use or unassigned:
-            // a relying party would read another name than the one checked at the counter.
-            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
-                throw ECertException.Invalid($"{option} contains U+{rune.Value:X4}, an invisible, private-use or unassigned character");
-            hasLetter |= Rune.IsLetter(rune);
-            i += used;
-        }
+        var hasLetter = VisibleText.Check(text, option);
         return hasLetter ? text : throw ECertException.Invalid($"{option} has no letter: {what}");
     }
 

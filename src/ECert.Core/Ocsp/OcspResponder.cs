@@ -188,20 +188,23 @@ public sealed class OcspResponder(
     /// </summary>
     private string? FindIssuer(OcspCertId certId)
     {
-        foreach (var pass in new[] { false, true })
-        {
-            var issuers = _issuers;
-            if (pass && Environment.TickCount64 - Interlocked.Read(ref _issuersLoadedAt) < IssuerReloadMilliseconds) return null;
-            if (issuers is null || pass)
-            {
-                _issuers = issuers = LoadIssuers();
-                Interlocked.Exchange(ref _issuersLoadedAt, Environment.TickCount64);
-            }
-            foreach (var issuer in issuers)
-                if (issuer.HashOid == certId.HashAlgorithmOid && issuer.NameHash.AsSpan().SequenceEqual(certId.IssuerNameHash)
-                    && issuer.KeyHash.AsSpan().SequenceEqual(certId.IssuerKeyHash))
-                    return issuer.CaSlug;
-        }
+        var issuers = _issuers ??= LoadIssuers();
+        if (Match(issuers, certId) is { } found) return found;
+        // A miss: one thread claims the reload by moving the stamp forward first, so that requests
+        // arriving meanwhile neither load too nor replace a newer list with an older one.
+        var loadedAt = Interlocked.Read(ref _issuersLoadedAt);
+        var now = Environment.TickCount64;
+        if (now - loadedAt >= IssuerReloadMilliseconds && Interlocked.CompareExchange(ref _issuersLoadedAt, now, loadedAt) == loadedAt)
+            _issuers = LoadIssuers();
+        return Match(_issuers ?? issuers, certId);
+    }
+
+    private static string? Match(IReadOnlyList<IssuerIdentity> issuers, OcspCertId certId)
+    {
+        foreach (var issuer in issuers)
+            if (issuer.HashOid == certId.HashAlgorithmOid && issuer.NameHash.AsSpan().SequenceEqual(certId.IssuerNameHash)
+                && issuer.KeyHash.AsSpan().SequenceEqual(certId.IssuerKeyHash))
+                return issuer.CaSlug;
         return null;
     }
 

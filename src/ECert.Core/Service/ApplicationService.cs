@@ -86,6 +86,7 @@ public sealed class ApplicationService(
             CreatedAt = now,
         };
         QuoteFor(application); // refuse at once a term or product the tariff does not price
+        CheckSubject(subscriber, application);
         applications.AddApplication(application);
         return application;
     }
@@ -128,6 +129,7 @@ public sealed class ApplicationService(
             DocumentType = "e-cert",
         };
         QuoteFor(application);
+        CheckSubject(subscribers.FindSubscriber(certificate.Srn) ?? throw ECertException.NotFound($"no subscriber with SRN {certificate.Srn}"), application);
         applications.AddApplication(application);
         return application;
     }
@@ -353,6 +355,22 @@ public sealed class ApplicationService(
         var original = applications.FindPayment(receipt);
         return original is null ? Money.Zero : applications.ListPayments(original.At, DateTimeOffset.MaxValue)
             .Where(p => p.IsRefund && p.RefundOf == receipt).Aggregate(Money.Zero, (sum, p) => sum + p.Amount);
+    }
+
+    /// <summary>
+    /// Builds the subject the certificate would carry, so that a record the certificate rules refuse
+    /// (one stored before a rule was added, say) stops the application before anything is paid.
+    /// </summary>
+    private void CheckSubject(Subscriber subscriber, Application application)
+    {
+        try
+        {
+            SubjectBuilder.Build(Profiles.ProfileFactory.Create(application.Profile, settings.Profiles), Details(subscriber, application), subscriber.Srn);
+        }
+        catch (ECertException e) when (e.Kind == ErrorKind.InvalidInput)
+        {
+            throw ECertException.Policy($"subscriber {subscriber.Srn}'s record cannot go into a certificate ({e.Message}); correct the record before applying");
+        }
     }
 
     private SubjectDetails Details(Subscriber subscriber, Application application)

@@ -78,11 +78,11 @@ public sealed record ServiceOutlet
         }
     }
 
-    /// <summary>One line of text typed by staff and shown to the public: bounded, no control characters.</summary>
+    /// <summary>One line of text typed by staff and shown to the public: bounded, every character visible.</summary>
     internal static void CheckLine(string text, string what, int max)
     {
         if (text.Length > max) throw ECertException.Invalid($"{what} is {text.Length} characters; at most {max}");
-        if (text.Any(char.IsControl)) throw ECertException.Invalid($"{what} contains control characters");
+        VisibleText.Check(text, what);
     }
 
     public bool IsClosedOn(DateOnly date, out string? reason)

@@ -19,6 +19,8 @@ public sealed record PersonRegistration(
 /// </summary>
 public sealed class SubscriberRegistry(ISubscriberStore store, ICertificateStore certificates, IdentityNumberProtector protector, TimeProvider time)
 {
+    public const int MaxChineseNameLength = 32;
+
     public (Subscriber Subscriber, bool AlreadyRegistered) RegisterPerson(PersonRegistration registration)
     {
         var number = HkIdentityNumber.Parse(registration.IdNumber);
@@ -29,7 +31,7 @@ public sealed class SubscriberRegistry(ISubscriberStore store, ICertificateStore
             Srn = certificates.AllocateSrn(),
             Kind = SubscriberKind.Person,
             Name = SubjectBuilder.CheckName(registration.Name, "name"),
-            ChineseName = Optional(registration.ChineseName, "Chinese name", 32),
+            ChineseName = Optional(registration.ChineseName, "Chinese name", MaxChineseNameLength),
             IdentityHash = hash,
             IdentityMasked = number.Masked,
             CertificateEmail = registration.CertificateEmail is null ? null : SubjectBuilder.CheckEmail(registration.CertificateEmail, "certificate e-mail"),
@@ -84,7 +86,7 @@ public sealed class SubscriberRegistry(ISubscriberStore store, ICertificateStore
         if (string.IsNullOrWhiteSpace(value)) return null;
         var text = value.Trim();
         if (text.Length > max) throw ECertException.Invalid($"{what} is longer than {max} characters");
-        if (text.Any(char.IsControl)) throw ECertException.Invalid($"{what} contains control characters");
+        VisibleText.Check(text, what);
         return text;
     }
 }
