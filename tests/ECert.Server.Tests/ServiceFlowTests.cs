@@ -29,6 +29,22 @@ public sealed class ServiceFlowTests : IDisposable
     }
 
     [Fact]
+    public void ARecordTheCertificateRulesRefuseIsStoppedBeforeAnythingIsPaid()
+    {
+        // Registration refuses such a name now; a record stored before the rule still exists.
+        var srn = _world.Instance.Certificates.AllocateSrn();
+        _world.Instance.Subscribers.AddSubscriber(new Subscriber
+        {
+            Srn = srn, Kind = SubscriberKind.Person, Name = "CHAN\u200bTai Man", IdentityHash = new byte[32], IdentityMasked = "A123***(*)",
+            CreatedAt = _world.Clock.GetUtcNow(),
+        });
+        var error = Assert.Throws<ECertException>(() => _world.Applications.Submit(new SubmitRequest(srn, "personal", ApplicationChannel.Counter)));
+        Assert.Equal(ErrorKind.PolicyViolation, error.Kind);
+        Assert.Contains("contains U+200B, an invisible character", error.Message);
+        Assert.Empty(_world.Instance.Applications.ListApplications(srn: srn));
+    }
+
+    [Fact]
     public void CounterApplicationBecomesAnAcceptedPublishedPersonalECert()
     {
         var srn = _world.RegisterPerson();
