@@ -36,7 +36,7 @@ public static class EcertServer
         builder.Services.AddSingleton(instance.OcspResponder());
         builder.Services.AddSingleton(instance.CrlPublisher());
         builder.Services.AddProblemDetails();
-        builder.Services.AddApi();
+        builder.Services.AddApi(instance.Settings.BaseUrl);
         builder.Services.AddHostedService<CrlScheduler>();
         builder.Services.AddHostedService<OcspPresignService>();
         builder.Services.AddHostedService<ServiceSweeper>();

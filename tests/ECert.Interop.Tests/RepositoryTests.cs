@@ -29,6 +29,54 @@ public class RepositoryTests(EcertServerFixture ca)
     }
 
     [Fact]
+    public async Task CrlsAnswerHeadAndRevalidationAndAPartitionHasOneUrl()
+    {
+        var url = $"{ca.BaseUrl}/crl/personal-g1.crl";
+        using var full = await ca.Http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+        var etag = full.Headers.ETag!;
+
+        foreach (var path in new[] { "/crl/personal-g1.crl", "/crl/personal-g1/0.crl", "/ca/root-g1.crt", "/repository", "/health" })
+        {
+            using var head = await ca.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ca.BaseUrl + path));
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {head.StatusCode}");
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        async Task<HttpResponseMessage> Conditional(Action<HttpRequestMessage> condition)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            condition(request);
+            return await ca.Http.SendAsync(request);
+        }
+        using (var same = await Conditional(r => r.Headers.IfNoneMatch.Add(etag)))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
+            Assert.Empty(await same.Content.ReadAsByteArrayAsync());
+            Assert.Equal(etag, same.Headers.ETag);
+        }
+        using (var since = await Conditional(r => r.Headers.IfModifiedSince = full.Content.Headers.LastModified))
+            Assert.Equal(HttpStatusCode.NotModified, since.StatusCode);
+        using (var other = await Conditional(r => r.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"personal-g1-0\""))))
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        using (var garbage = await Conditional(r => r.Headers.TryAddWithoutValidation("If-Modified-Since", "yesterday-ish")))
+            Assert.Equal(HttpStatusCode.OK, garbage.StatusCode);
+
+        foreach (var alias in new[] { "00", "+0", "%200" })
+        {
+            using var response = await ca.Http.GetAsync($"{ca.BaseUrl}/crl/personal-g1/{alias}.crl");
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{alias}: {response.StatusCode}");
+        }
+
+        var openApi = new HttpRequestMessage(HttpMethod.Get, $"{ca.BaseUrl}/openapi/v1.json");
+        openApi.Headers.Host = "attacker.example";
+        using var document = await ca.Http.SendAsync(openApi);
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        var servers = JsonDocument.Parse(await document.Content.ReadAsStringAsync()).RootElement.GetProperty("servers");
+        Assert.Equal(ca.BaseUrl, servers[0].GetProperty("url").GetString()?.TrimEnd('/'));
+    }
+
+    [Fact]
     public async Task PartitionsFollowIssuanceAndEachHasItsCrl()
     {
         var partitions = new HashSet<string>();

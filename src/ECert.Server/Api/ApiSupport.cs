@@ -24,7 +24,8 @@ public static partial class ApiSupport
 {
     public const string ApiKeyVariable = "ECERT_API_KEY";
 
-    public static void AddApi(this IServiceCollection services)
+    /// <param name="baseUrl">The service's public address, named in the OpenAPI document (never the request's Host header, which a cache would keep).</param>
+    public static void AddApi(this IServiceCollection services, string baseUrl)
     {
         services.Configure<JsonOptions>(o =>
         {
@@ -41,7 +42,11 @@ public static partial class ApiSupport
         // A malformed body or parameter is thrown, so the handler below can say exactly what is wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemMapper>();
-        services.AddOpenApi(options => options.AddOperationTransformer((operation, context, _) =>
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = baseUrl }];
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, context, _) =>
         {
             // Each operation states the permission it needs, so the matrix can be read (and tested) from the document.
             if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiresPermission>().FirstOrDefault() is { } needed)

@@ -14,13 +14,13 @@ public static class CrlEndpoints
 {
     public static void MapCrls(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/crl/{file}", (string file, HttpContext context, EcertInstance instance) =>
+        app.MapGetAndHead("/crl/{file}", (string file, HttpContext context, EcertInstance instance) =>
             file.EndsWith(".crl", StringComparison.Ordinal)
                 ? Serve(context, instance, file[..^4], null)
                 : NotFound(file));
 
-        app.MapGet("/crl/{ca}/{file}", (string ca, string file, HttpContext context, EcertInstance instance) =>
-            file.EndsWith(".crl", StringComparison.Ordinal) && int.TryParse(file[..^4], out var partition) && partition >= 0
+        app.MapGetAndHead("/crl/{ca}/{file}", (string ca, string file, HttpContext context, EcertInstance instance) =>
+            file.EndsWith(".crl", StringComparison.Ordinal) && PartitionNumber(file[..^4]) is { } partition
                 ? Serve(context, instance, ca, partition)
                 : NotFound($"{ca}/{file}"));
     }
@@ -33,11 +33,35 @@ public static class CrlEndpoints
         if (crl is null || der is null) return NotFound(partition is null ? caSlug : $"{caSlug}/{partition}");
         var now = instance.Time.GetUtcNow();
         var maxAge = (long)Math.Clamp((crl.NextUpdate - now).TotalSeconds, 0, 300);
+        var etag = $"\"{crl.CaSlug}-{crl.Number}\"";
         context.Response.Headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
         context.Response.Headers.LastModified = crl.ThisUpdate.ToString("R");
-        context.Response.Headers.ETag = $"\"{crl.CaSlug}-{crl.Number}\"";
+        context.Response.Headers.ETag = etag;
+        if (NotModified(context.Request, etag, crl.ThisUpdate))
+        {
+            der.Dispose();
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
         return Results.Stream(der, "application/pkix-crl");
     }
+
+    /// <summary>
+    /// A cache revalidating the CRL it holds (RFC 9110 13.1.2, 13.1.3): If-None-Match decides when
+    /// present, else If-Modified-Since. A CRL can be tens of megabytes; an unchanged one costs headers only.
+    /// </summary>
+    private static bool NotModified(HttpRequest request, string etag, DateTimeOffset thisUpdate)
+    {
+        var headers = request.GetTypedHeaders();
+        if (request.Headers.IfNoneMatch.Count > 0)
+            return headers.IfNoneMatch.Any(tag => tag.Tag == "*" || tag.Tag.Equals(etag, StringComparison.Ordinal));
+        return headers.IfModifiedSince is { } since && thisUpdate.ToUnixTimeSeconds() <= since.ToUnixTimeSeconds();
+    }
+
+    /// <summary>One URL a partition: "0", "12", never "+0", "00" or " 1".</summary>
+    private static int? PartitionNumber(string text) =>
+        text.Length is > 0 and <= 9 && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0')
+            ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     private static IResult NotFound(string what) =>
         EcertServer.Problem(StatusCodes.Status404NotFound, "CRL not found", $"there is no CRL '{what}'; CRLs are at /crl/<ca>.crl and /crl/<ca>/<partition>.crl");

@@ -13,7 +13,7 @@ public static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (EcertInstance instance) =>
+        app.MapGetAndHead("/health", (EcertInstance instance) =>
         {
             var now = instance.Time.GetUtcNow();
             try

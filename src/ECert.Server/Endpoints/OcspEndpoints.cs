@@ -33,7 +33,7 @@ public static partial class OcspEndpoints
             await WriteAsync(context.Response, Respond(responder, body, logger));
         });
 
-        app.MapGet("/ocsp/{**request}", context =>
+        app.MapGetAndHead("/ocsp/{**request}", context =>
         {
             var result = Respond(responder, DecodeGetRequest(context), logger);
             SetCacheHeaders(context.Response, result, maxAgeLimit, instance.Time.GetUtcNow());

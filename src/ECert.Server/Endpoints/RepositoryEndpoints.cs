@@ -18,7 +18,7 @@ public static class RepositoryEndpoints
 
     public static void MapRepository(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ca/{file}", (string file, EcertInstance instance) =>
+        app.MapGetAndHead("/ca/{file}", (string file, EcertInstance instance) =>
         {
             var slug = file.EndsWith(".crt", StringComparison.Ordinal) ? file[..^4] : file;
             var ca = instance.Cas.FindCa(slug);
@@ -27,7 +27,7 @@ public static class RepositoryEndpoints
                 : Results.Bytes(ca.CertificateDer, CertificateType);
         });
 
-        app.MapGet("/repository", (EcertInstance instance) =>
+        app.MapGetAndHead("/repository", (EcertInstance instance) =>
         {
             var urls = new CaUrls(instance.Settings.BaseUrl);
             return Results.Json(new
@@ -46,7 +46,7 @@ public static class RepositoryEndpoints
             });
         });
 
-        app.MapGet("/repository/certificates/{serial}", (string serial, EcertInstance instance) =>
+        app.MapGetAndHead("/repository/certificates/{serial}", (string serial, EcertInstance instance) =>
         {
             string serialHex;
             try { serialHex = SerialNumbers.Normalize(serial); }
