@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ECert.Server;
@@ -13,6 +14,7 @@ public static class EcertServer
 {
     public static WebApplication Build(EcertInstance instance, string urls, LogLevel logLevel = LogLevel.Warning)
     {
+        CheckUrls(urls);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         if (urls.Contains("https://", StringComparison.OrdinalIgnoreCase)) builder.WebHost.UseKestrelHttpsConfiguration();
@@ -32,6 +34,13 @@ public static class EcertServer
         // Logs go to stderr: stdout carries only the command's own results.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(logLevel);
+        // A failure to start (a port in use) is the caller's to report, in one line: the host's own
+        // log of it is a stack trace. Once started, the host's messages (a background service
+        // that failed, say) are logged as usual.
+        IHostApplicationLifetime? lifetime = null;
+        // (A filter function replaces the minimum level for what it matches, so it applies the level too.)
+        builder.Logging.AddFilter((_, category, level) => level >= logLevel
+            && (category != "Microsoft.Extensions.Hosting.Internal.Host" || lifetime?.ApplicationStarted.IsCancellationRequested == true));
         builder.Services.AddSingleton(instance);
         builder.Services.AddSingleton(instance.OcspResponder());
         builder.Services.AddSingleton(instance.CrlPublisher());
@@ -42,6 +51,7 @@ public static class EcertServer
         builder.Services.AddHostedService<ServiceSweeper>();
 
         var app = builder.Build();
+        lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -57,6 +67,16 @@ public static class EcertServer
         app.MapBillingApi();
         app.MapConsentApi();
         return app;
+    }
+
+    /// <summary>Each of the ';'-separated addresses is an absolute http or https URL with a port in range.</summary>
+    public static void CheckUrls(string urls)
+    {
+        if (string.IsNullOrWhiteSpace(urls)) throw Core.ECertException.Invalid("--urls is empty; give e.g. http://127.0.0.1:8080");
+        foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries))
+            // Kestrel's wildcard hosts (http://*:8080, http://+:8080) are not URI hosts; check the rest.
+            if (!Uri.TryCreate(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0 || uri.PathAndQuery != "/")
+                throw Core.ECertException.Invalid($"'{url}' is not an address to listen on; give e.g. http://127.0.0.1:8080 or https://0.0.0.0:8443");
     }
 
     /// <summary>An RFC 7807 problem document.</summary>

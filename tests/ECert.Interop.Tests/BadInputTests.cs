@@ -231,6 +231,17 @@ public class BadInputTests(EcertServerFixture ca)
     }
 
     [Fact]
+    public async Task ServeNamesABadOrBusyAddressInOneLine()
+    {
+        AssertRefused(await ca.EcertAsync("serve", "--urls", "garbage"), 2, "'garbage' is not an address to listen on");
+        AssertRefused(await ca.EcertAsync("serve", "--urls", ""), 2, "--urls is empty");
+        // The fixture's own server holds this port.
+        var busy = await ca.EcertAsync("serve", "--urls", ca.BaseUrl);
+        Assert.True(busy.ExitCode == 74, busy.ToString());
+        Assert.Equal($"ecert: cannot listen on {ca.BaseUrl}: Failed to bind to address {ca.BaseUrl}: address already in use.", busy.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task AMistypedCommandLineGoesToStderr()
     {
         var result = await ca.EcertAsync("revoke", "--serail", "01");

@@ -40,6 +40,7 @@ public static class ServeCommand
         {
             var folder = CommonOptions.DataFolder(parse);
             var urls = parse.GetValue(Urls)!;
+            EcertServer.CheckUrls(urls); // before a first start creates a hierarchy for that address
             if (!EcertInstance.Exists(folder))
             {
                 Console.Error.WriteLine($"ecert: no instance in {folder}; creating a demo hierarchy for {urls.Split(';')[0]}");
