@@ -4,10 +4,19 @@ using ECert.Cli.Commands;
 
 var root = EcertCommands.Build();
 var parse = root.Parse(args);
-// A mistyped command line is an error, not a result: its message and the help go to stderr.
-var configuration = new InvocationConfiguration();
-if (parse.Errors.Count > 0) configuration.Output = Console.Error;
-return await parse.InvokeAsync(configuration);
+// A mistyped command line is invalid input like any other: one line on stderr, exit code 2.
+if (parse.Errors.Count > 0)
+{
+    var path = string.Join(' ', parse.CommandResult.Command is RootCommand ? [] : CommandPath(parse.CommandResult));
+    Console.Error.WriteLine($"ecert: {string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.').Replace("as expected type 'System.Int32'", "as a whole number", StringComparison.Ordinal)))} (see ./ecert {path}{(path.Length > 0 ? " " : "")}--help)");
+    return 2;
+}
+return await parse.InvokeAsync();
+
+static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result) =>
+    result.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Command is not RootCommand
+        ? [.. CommandPath(parent), result.Command.Name]
+        : [result.Command.Name];
 
 namespace ECert.Cli
 {

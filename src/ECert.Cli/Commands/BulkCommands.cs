@@ -64,7 +64,8 @@ public static class BulkCommands
         return bulk;
     }
 
-    private static int BatchSizeOr(ParseResult parse, int fallback) => parse.GetValue(BatchSize) is > 0 and var size ? size : fallback;
+    /// <summary>The batch size given, checked by the job (1 to 100,000), or the default when none is given.</summary>
+    private static int BatchSizeOr(ParseResult parse, int fallback) => parse.GetResult(BatchSize) is null ? fallback : parse.GetValue(BatchSize);
 
     /// <summary>Runs the job with a progress bar on a terminal, or plain progress lines on stderr; Ctrl+C stops after the batch in flight.</summary>
     private static BulkSummary WithProgress(string command, string verb, Func<Action<BulkProgress>, CancellationToken, BulkSummary> run)

@@ -56,6 +56,7 @@ public sealed class BulkIssuance(EcertInstance instance)
         if (profile.SubjectTemplate != SubjectTemplate.Person)
             throw ECertException.Invalid($"bulk issuance is for certificates of persons (personal, personal-smartid); profile '{profile.Name}' is not one");
         if (request.BatchSize is < 1 or > 100_000) throw ECertException.Invalid("the batch size must be between 1 and 100000");
+        if (request.Threads < 0) throw ECertException.Invalid("the number of threads must be 0 (every core) or more");
         var issuer = instance.Cas.FindCa(profile.IssuingCa)
             ?? throw ECertException.NotFound($"issuing CA '{profile.IssuingCa}' of profile '{profile.Name}' does not exist; run './ecert init' first");
         if (new[] { request.InputPath, request.OutputPath, request.RejectPath }.Any(string.IsNullOrWhiteSpace))
