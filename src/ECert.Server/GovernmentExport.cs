@@ -88,7 +88,17 @@ public static class GovernmentExport
         var auditKeyPem = trustedAuditKeyPem ?? File.ReadAllText(Path.Combine(exportFolder, "audit-key.pem"));
         using (var auditKey = ECDsa.Create())
         {
-            auditKey.ImportFromPem(auditKeyPem);
+            // Only a public key: a PEM that holds anything else (a private key, a certificate) is not the published audit key.
+            if (!System.Security.Cryptography.PemEncoding.TryFind(auditKeyPem, out var pem) || auditKeyPem[pem.Label] != "PUBLIC KEY")
+                throw ECertException.Invalid("the audit key is not a PEM public key ('BEGIN PUBLIC KEY')");
+            try
+            {
+                auditKey.ImportFromPem(auditKeyPem);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                throw ECertException.Invalid($"the audit key is not an ECDSA public key: {e.Message}");
+            }
             if (!auditKey.VerifyData(manifestBytes, File.ReadAllBytes(Path.Combine(exportFolder, Signature)), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
                 throw ECertException.Policy($"{Manifest} is not signed by the audit key: the export was altered");
         }

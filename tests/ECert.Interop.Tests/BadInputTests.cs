@@ -231,6 +231,18 @@ public class BadInputTests(EcertServerFixture ca)
     }
 
     [Fact]
+    public async Task HandBackFilesThatAreNotCertificatesOrKeysAreNamed()
+    {
+        var junk = ca.File("junk-" + Guid.NewGuid().ToString("N")[..6] + ".bin");
+        await File.WriteAllBytesAsync(junk, [0x30, 0x03, 0x02, 0x01]);
+        AssertRefused(await ca.EcertAsync("export", "--out", ca.File("export-" + Guid.NewGuid().ToString("N")[..6]), "--recipient", junk), 2,
+            "--recipient is not a certificate");
+        AssertRefused(await ca.EcertAsync("import", ca.File("nowhere"), "--recipient", junk, "--recipient-key", junk, "--data", ca.File("import-x")), 2,
+            "are not a PEM certificate and its private key");
+        AssertRefused(await ca.EcertAsync("export", "--out", ca.File("export-z"), "--recipient", "/dev/zero"), 2, "is a device, a pipe or a socket");
+    }
+
+    [Fact]
     public async Task ServeNamesABadOrBusyAddressInOneLine()
     {
         AssertRefused(await ca.EcertAsync("serve", "--urls", "garbage"), 2, "'garbage' is not an address to listen on");

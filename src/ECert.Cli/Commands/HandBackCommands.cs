@@ -16,8 +16,7 @@ public static class HandBackCommands
         return Verb("export", "Export every record, encrypted to the recipient, with a signed manifest of hashes", [output, recipient], (parse, instance) =>
         {
             var file = parse.GetValue(recipient)!;
-            if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
-            using var certificate = X509CertificateLoader.LoadCertificateFromFile(file.FullName);
+            using var certificate = LoadCertificate(InputFiles.Read(file, 64 * 1024, "a certificate"), "--recipient");
             if (certificate.GetRSAPublicKey() is null) throw ECertException.Invalid("the recipient certificate must hold an RSA key");
             var report = GovernmentExport.Export(instance, Path.GetFullPath(parse.GetValue(output)!), certificate, instance.Actor with { Purpose = "contract-hand-back" });
             Row(report.Folder, $"tables={report.Tables}", $"rows={report.Rows}", $"files={report.Files}");
@@ -35,12 +34,39 @@ public static class HandBackCommands
         foreach (var option in new Option[] { certificate, key, auditKey }) command.Options.Add(option);
         command.SetAction(parse => CommonOptions.Run(() =>
         {
-            using var recipient = X509Certificate2.CreateFromPemFile(parse.GetValue(certificate)!.FullName, parse.GetValue(key)!.FullName);
+            using var recipient = LoadRecipient(parse.GetValue(certificate)!, parse.GetValue(key)!);
             var trusted = parse.GetValue(auditKey) is { } pem ? InputFiles.ReadText(pem, 64 * 1024, "a public key") : null;
             var report = GovernmentExport.Import(parse.GetValue(source)!.FullName, CommonOptions.DataFolder(parse), recipient, trusted);
             Row(report.Folder, $"tables={report.Tables}", $"rows={report.Rows}", $"files={report.Files}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A certificate in PEM or DER; anything else is named as such, not as an ASN.1 error.</summary>
+    private static X509Certificate2 LoadCertificate(byte[] bytes, string option)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(bytes);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw ECertException.Invalid($"{option} is not a certificate (PEM or DER)");
+        }
+    }
+
+    private static X509Certificate2 LoadRecipient(FileInfo certificate, FileInfo key)
+    {
+        var certificatePem = InputFiles.ReadText(certificate, 64 * 1024, "a certificate");
+        var keyPem = InputFiles.ReadText(key, 64 * 1024, "a private key");
+        try
+        {
+            return X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw ECertException.Invalid($"--recipient and --recipient-key are not a PEM certificate and its private key: {e.Message}");
+        }
     }
 }
