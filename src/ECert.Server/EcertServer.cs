@@ -38,9 +38,10 @@ public static class EcertServer
         // log of it is a stack trace. Once started, the host's messages (a background service
         // that failed, say) are logged as usual.
         IHostApplicationLifetime? lifetime = null;
-        // (A filter function replaces the minimum level for what it matches, so it applies the level too.)
-        builder.Logging.AddFilter((_, category, level) => level >= logLevel
-            && (category != "Microsoft.Extensions.Hosting.Internal.Host" || lifetime?.ApplicationStarted.IsCancellationRequested == true));
+        // (A rule for that category alone: every other category keeps the plain minimum level, with
+        // no function called on the request path; a rule's function replaces its level, so it applies it too.)
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host",
+            level => level >= logLevel && lifetime?.ApplicationStarted.IsCancellationRequested == true);
         builder.Services.AddSingleton(instance);
         builder.Services.AddSingleton(instance.OcspResponder());
         builder.Services.AddSingleton(instance.CrlPublisher());
