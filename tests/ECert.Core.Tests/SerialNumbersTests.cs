@@ -39,6 +39,7 @@ public class SerialNumbersTests
     [InlineData("00ff", "00FF")]
     [InlineData("7f", "7F")]
     [InlineData("0007f", "7F")]
+    [InlineData("0000000000000000000000000000000000000000000000000001", "01")] // zero-padded past 42 characters
     public void PastedSerialsNormaliseToTheDerIntegerContent(string input, string expected) =>
         Assert.Equal(expected, SerialNumbers.Normalize(input));
 
@@ -48,4 +49,8 @@ public class SerialNumbersTests
     [InlineData("0")]
     public void NonSerialsAreRefused(string input) =>
         Assert.Equal(ErrorKind.InvalidInput, Assert.Throws<ECertException>(() => SerialNumbers.Normalize(input)).Kind);
+
+    [Fact]
+    public void ASerialLongerThanTwentyOctetsSaysSo() =>
+        Assert.Contains("longer than a certificate serial can be", Assert.Throws<ECertException>(() => SerialNumbers.Normalize("1" + new string('0', 40))).Message);
 }

@@ -90,6 +90,7 @@ public static class BillingCommands
             {
                 var first = ParseDate(parse.GetValue(from)!, "--from");
                 var last = parse.GetValue(until) is { } u ? ParseDate(u, "--until") : first;
+                if (last < first) throw ECertException.Invalid($"--until {last:yyyy-MM-dd} is before --from {first:yyyy-MM-dd}");
                 var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
                 var end = new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
                 foreach (var p in instance.Applications.ListPayments(start, end))

@@ -29,6 +29,7 @@ namespace ECert.Cli.Commands;
 public static class DemoDataCommand
 {
     public const int DefaultSubscribers = 300;
+    public const int MaximumSubscribers = 100_000;
     public const int DefaultSeed = 2026;
     public const int MinimumSubscribers = 10;
 
@@ -46,6 +47,8 @@ public static class DemoDataCommand
             var count = parse.GetValue(subscribers);
             if (count < MinimumSubscribers)
                 throw ECertException.Invalid($"--subscribers {count} is too few; the demo needs at least {MinimumSubscribers}");
+            if (count > MaximumSubscribers)
+                throw ECertException.Invalid($"--subscribers {count} is more than a demonstration needs (at most {MaximumSubscribers}); use 'bulk issue' for volume");
             var now = TimeProvider.System.GetUtcNow();
             // Opened on a clock set well in the past; the builder moves it forward from there.
             var clock = new DemoClock(now.AddYears(-2));

@@ -46,8 +46,11 @@ public static class StatusRequestCommands
         var until = Required<string>("--until", "Last day, inclusive");
         var turnaround = Verb("turnaround", "Requests received in a period, done and pending, median and longest time to done", [from, until], (parse, instance) =>
         {
-            var start = new DateTimeOffset(ParseDate(parse.GetValue(from)!, "--from").ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
-            var end = new DateTimeOffset(ParseDate(parse.GetValue(until)!, "--until").AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
+            var first = ParseDate(parse.GetValue(from)!, "--from");
+            var last = ParseDate(parse.GetValue(until)!, "--until");
+            if (last < first) throw Core.ECertException.Invalid($"--until {last:yyyy-MM-dd} is before --from {first:yyyy-MM-dd}");
+            var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
+            var end = new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
             var report = instance.StatusRequestService().Turnaround(start, end);
             Row("requests", report.Requests);
             Row("done", report.Done);

@@ -41,8 +41,12 @@ public static class SerialNumbers
         var cleaned = (text ?? "").Trim();
         if (cleaned.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) cleaned = cleaned[2..];
         cleaned = cleaned.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
-        if (cleaned.Length == 0 || cleaned.Length > 42 || !cleaned.All(char.IsAsciiHexDigit))
+        if (cleaned.Length == 0 || !cleaned.All(char.IsAsciiHexDigit))
             throw ECertException.Invalid($"serial '{text}' is not a hexadecimal certificate serial number");
+        if (cleaned.TrimStart('0').Length > 40)
+            throw ECertException.Invalid($"serial '{text}' is longer than a certificate serial can be (20 octets, 40 hexadecimal digits)");
+        if (cleaned.Length > 80)
+            throw ECertException.Invalid($"serial '{text}' has more leading zeros than a serial number is written with");
         var value = BigInteger.Parse("0" + cleaned, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         if (value.IsZero) throw ECertException.Invalid("serial 0 is never issued");
         return Convert.ToHexString(value.ToByteArray(isUnsigned: false, isBigEndian: true));
