@@ -85,6 +85,15 @@ public sealed class DualControlTests : IDisposable
         Assert.Equal(keys, Directory.GetFiles(Path.Combine(_instance.Folder, "keys")).Length);
     }
 
+    [Theory]
+    [InlineData("personal-g02")] // would be a second "ECert Personal CA G2"
+    [InlineData("personal-g1")]
+    [InlineData("personal-g")]
+    [InlineData("nosuchfamily-g2")]
+    public void ANewGenerationIsNamedOnceAndRefusedWhenRequested(string target) =>
+        Assert.Contains(target.StartsWith("nosuch", StringComparison.Ordinal) ? "there is no CA family" : target == "personal-g1" ? "exists" : "is not a later generation",
+            Assert.Throws<ECertException>(() => _instance.DualControl().Request(_alice, CeremonyOperations.CreateCa, target)).Message);
+
     private CeremonyRequest TwoOfficers(string operation, string target, string? parameters = null)
     {
         var control = _instance.DualControl();

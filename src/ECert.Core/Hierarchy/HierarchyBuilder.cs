@@ -60,16 +60,30 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
     public CaRecord CreateNextGeneration(string slug)
     {
         if (cas.FindCa(slug) is not null) throw ECertException.Conflict($"CA '{slug}' exists");
-        var dash = slug.LastIndexOf("-g", StringComparison.Ordinal);
-        var family = dash > 0 ? slug[..dash] : "";
-        if (dash <= 0 || !int.TryParse(slug[(dash + 2)..], out var generation) || generation < 2)
-            throw ECertException.Invalid($"'{slug}' is not a later generation of a CA family, e.g. personal-g2");
-        var template = CaDefinitions.Issuing.FirstOrDefault(d => d.Slug == family + "-g1")
-            ?? throw ECertException.Invalid($"there is no CA family '{family}'; families are {string.Join(", ", CaDefinitions.Issuing.Select(d => d.Slug[..^3]))}");
+        var (template, generation) = NextGeneration(slug);
         var root = cas.ListCas().First(c => c.Role == CaRole.Root);
         var rootKey = keys.GetSigningKey(root.KeyId);
         var definition = template with { Slug = slug, CommonName = template.CommonName[..template.CommonName.LastIndexOf(' ')] + $" G{generation}" };
+        // Relying parties find a CA by its name: two CAs must never share one.
+        if (cas.ListCas().FirstOrDefault(c => c.Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == definition.CommonName) is { } namesake)
+            throw ECertException.Conflict($"CA '{namesake.Slug}' already has the name '{definition.CommonName}'");
         return CreateIssuingCa(root, rootKey, definition, rootKey.Algorithm, DerWriting.TruncateToSeconds(time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// The family's first CA and the generation a slug such as personal-g2 names: digits only and
+    /// no leading zero, since personal-g02 would be a second "G2" CA beside personal-g2.
+    /// </summary>
+    public static (CaDefinition Family, int Generation) NextGeneration(string slug)
+    {
+        var dash = slug.LastIndexOf("-g", StringComparison.Ordinal);
+        var family = dash > 0 ? slug[..dash] : "";
+        var digits = dash > 0 ? slug[(dash + 2)..] : "";
+        if (dash <= 0 || digits.Length is 0 or > 4 || !digits.All(char.IsAsciiDigit) || digits[0] == '0' || digits == "1")
+            throw ECertException.Invalid($"'{slug}' is not a later generation of a CA family, e.g. personal-g2");
+        var template = CaDefinitions.Issuing.FirstOrDefault(d => d.Slug == family + "-g1")
+            ?? throw ECertException.Invalid($"there is no CA family '{family}'; families are {string.Join(", ", CaDefinitions.Issuing.Select(d => d.Slug[..^3]))}");
+        return (template, int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private CaRecord CreateIssuingCa(CaRecord root, SigningKey rootKey, CaDefinition definition, KeyAlgorithm algorithm, DateTimeOffset now)
