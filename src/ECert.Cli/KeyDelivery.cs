@@ -40,7 +40,7 @@ public sealed class KeyDelivery : IDisposable
             throw ECertException.Invalid("--generate-key needs --p12 FILE: the generated key is delivered only in that file");
         if (!generate && p12 is not null)
             throw ECertException.Invalid("--p12 goes with --generate-key");
-        if (p12 is not null && Path.GetFullPath(p12.FullName) == Path.GetFullPath(certificateFile.FullName))
+        if (p12 is not null && Server.RegularFiles.SameFile(p12.FullName, certificateFile.FullName))
             throw ECertException.Invalid("--p12 and --out name the same file; the certificate would replace the only copy of the generated key");
         var certificate = new PendingFile(certificateFile);
         if (csr is not null) return new KeyDelivery(CsrReader.ReadPublicKey(ReadInput(csr)), null, null, certificate);

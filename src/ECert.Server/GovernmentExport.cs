@@ -78,14 +78,23 @@ public static class GovernmentExport
     }
 
     /// <summary>Loads an export into a new data folder; refuses a tampered export naming the file.</summary>
+    /// <summary>A file of the export: a regular file (never a link to a device) of a bounded size.</summary>
+    private static byte[] ReadExportFile(string path, long maxBytes)
+    {
+        RegularFiles.RefuseSpecial(path, "the export's file");
+        var length = new FileInfo(path).Length;
+        if (length > maxBytes) throw ECertException.Invalid($"{path} is {length} bytes, larger than that file of an export can be");
+        return File.ReadAllBytes(path);
+    }
+
     public static HandBackReport Import(string exportFolder, string dataFolder, X509Certificate2 recipientWithKey, string? trustedAuditKeyPem = null)
     {
         if (File.Exists(Path.Combine(dataFolder, EcertInstance.SettingsFile)) || File.Exists(Path.Combine(dataFolder, EcertInstance.DatabaseFile)))
             throw ECertException.Conflict($"{dataFolder} already holds an instance; import into a new folder");
         var manifestPath = Path.Combine(exportFolder, Manifest);
         if (!File.Exists(manifestPath)) throw ECertException.Invalid($"{exportFolder} has no {Manifest}: it is not an ECert export");
-        var manifestBytes = File.ReadAllBytes(manifestPath);
-        var auditKeyPem = trustedAuditKeyPem ?? File.ReadAllText(Path.Combine(exportFolder, "audit-key.pem"));
+        var manifestBytes = ReadExportFile(manifestPath, 16 << 20);
+        var auditKeyPem = trustedAuditKeyPem ?? System.Text.Encoding.UTF8.GetString(ReadExportFile(Path.Combine(exportFolder, "audit-key.pem"), 64 << 10));
         using (var auditKey = ECDsa.Create())
         {
             // Only a public key: a PEM that holds anything else (a private key, a certificate) is not the published audit key.
@@ -99,7 +108,7 @@ public static class GovernmentExport
             {
                 throw ECertException.Invalid($"the audit key is not an ECDSA public key: {e.Message}");
             }
-            if (!auditKey.VerifyData(manifestBytes, File.ReadAllBytes(Path.Combine(exportFolder, Signature)), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
+            if (!auditKey.VerifyData(manifestBytes, ReadExportFile(Path.Combine(exportFolder, Signature), 64 << 10), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
                 throw ECertException.Policy($"{Manifest} is not signed by the audit key: the export was altered");
         }
         var files = JsonNode.Parse(manifestBytes)!["files"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
@@ -113,7 +122,7 @@ public static class GovernmentExport
             var envelope = new EnvelopedCms();
             try
             {
-                envelope.Decode(File.ReadAllBytes(path));
+                envelope.Decode(ReadExportFile(path, int.MaxValue));
                 envelope.Decrypt(new X509Certificate2Collection(recipientWithKey));
             }
             catch (CryptographicException e)

@@ -17,7 +17,11 @@ public static class TlsCertificate
         var certificate = Path.Combine(folder, "server.pem");
         var key = Path.Combine(folder, "server.key");
         if (File.Exists(certificate) && File.Exists(key))
+        {
+            RegularFiles.RefuseSpecial(certificate, "the TLS certificate");
+            RegularFiles.RefuseSpecial(key, "the TLS key");
             return Exportable(X509Certificate2.CreateFromPemFile(certificate, key));
+        }
 
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=ECert staff API (loopback)", ecdsa, HashAlgorithmName.SHA256);
