@@ -21,7 +21,9 @@ public static class CommonOptions
         var given = parse.GetValue(Data);
         if (given is not null && string.IsNullOrWhiteSpace(given)) throw ECertException.Invalid("--data is empty; give the data folder");
         var fromEnvironment = Environment.GetEnvironmentVariable(DataVariable);
-        return Path.GetFullPath(given ?? (string.IsNullOrWhiteSpace(fromEnvironment) ? "ecert-data" : fromEnvironment));
+        if (given is null && fromEnvironment is not null && string.IsNullOrWhiteSpace(fromEnvironment))
+            throw ECertException.Invalid($"{DataVariable} is set but blank; give the data folder, or unset it for ./ecert-data");
+        return Path.GetFullPath(given ?? fromEnvironment ?? "ecert-data");
     }
 
     /// <summary>Opens the data folder's instance and checks the caller may run this verb (see CliAccess).</summary>

@@ -164,10 +164,30 @@ public sealed class EcertInstance
         // SQLite would create a missing database, and migrations would fill it: an instance whose
         // certificates, subscribers and audit trail were lost would start over without a word.
         var database = new FileInfo(Path.Combine(folder, DatabaseFile));
-        if (!database.Exists || database.Length == 0)
+        // A symbolic link counts as what it points to: a dangling one is a missing database.
+        var target = database.LinkTarget is null ? database : database.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? database;
+        if (!target.Exists || target.Length == 0 || !HasSchema(target.FullName))
             throw ECertException.Invalid(
-                $"{database.FullName} is {(database.Exists ? "empty" : "missing")} beside the instance's settings and keys; restore it from a backup (ECert does not start over with an empty database)");
+                $"{database.FullName} is {(!target.Exists ? "missing" : target.Length == 0 ? "empty" : "not an ECert database")} beside the instance's settings and keys; restore it from a backup (ECert does not start over with an empty database)");
         return new EcertInstance(folder, settings, passphrase, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Whether a database has ever been migrated (read only: nothing is created or changed here).</summary>
+    private static bool HasSchema(string path)
+    {
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+                new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+            return (long)command.ExecuteScalar()! == 1;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return true; // not a database at all: the constructor says so in its own words ("cannot be used")
+        }
     }
 
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, SettingsFile));

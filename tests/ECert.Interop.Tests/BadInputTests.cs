@@ -145,6 +145,8 @@ public class BadInputTests(EcertServerFixture ca)
     [InlineData("bad-json", "is not valid")]
     [InlineData("missing-database", "ecert.db is missing beside the instance's settings")]
     [InlineData("empty-database", "ecert.db is empty beside the instance's settings")]
+    [InlineData("dangling-database", "ecert.db is missing beside the instance's settings")]
+    [InlineData("schema-less-database", "ecert.db is not an ECert database")]
     public async Task ADamagedDataFolderIsOneLineNeverAStackTrace(string damage, string expected)
     {
         var folder = ca.File("damaged-" + damage);
@@ -169,6 +171,18 @@ public class BadInputTests(EcertServerFixture ca)
             case "empty-database":
                 await File.WriteAllBytesAsync(Path.Combine(folder, "ecert.db"), []);
                 break;
+            case "dangling-database":
+                File.CreateSymbolicLink(Path.Combine(folder, "ecert.db"), Path.Combine(folder, "nowhere.db"));
+                break;
+            case "schema-less-database":
+                using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "ecert.db")};Pooling=False"))
+                {
+                    connection.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "CREATE TABLE t (x); DROP TABLE t;";
+                    command.ExecuteNonQuery();
+                }
+                break;
             default:
                 text = text[..(text.Length / 2)];
                 break;
@@ -179,8 +193,9 @@ public class BadInputTests(EcertServerFixture ca)
         Assert.Equal("", result.Stdout);
         Assert.Single(result.Stderr.TrimEnd().Split('\n'));
         Assert.Contains(expected, result.Stderr);
-        if (damage.EndsWith("-database", StringComparison.Ordinal))
+        if (damage is "missing-database" or "empty-database")
             Assert.Equal(damage == "empty-database" ? 0 : -1, File.Exists(Path.Combine(folder, "ecert.db")) ? new FileInfo(Path.Combine(folder, "ecert.db")).Length : -1);
+        Assert.False(File.Exists(Path.Combine(folder, "nowhere.db"))); // nothing was created behind a link
     }
 
     [Fact]
