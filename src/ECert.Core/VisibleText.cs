@@ -21,11 +21,17 @@ public static class VisibleText
         {
             if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done)
                 throw ECertException.Invalid($"{what} is not valid text (a lone UTF-16 surrogate)");
-            switch (Rune.GetUnicodeCategory(rune))
+            var category = Rune.GetUnicodeCategory(rune);
+            // A variation selector chooses a glyph for the character before it (the ideographic
+            // variants of Hong Kong names): visible, but only after a letter.
+            var selector = IsVariationSelector(rune.Value) && hasLetter && i > 0;
+            if (!selector && IsDefaultIgnorable(rune.Value) && category != UnicodeCategory.Control)
+                throw ECertException.Invalid($"{what} contains U+{rune.Value:X4}, an invisible character");
+            switch (category)
             {
                 case UnicodeCategory.Control:
                     throw ECertException.Invalid($"{what} contains control characters");
-                case UnicodeCategory.Format:
+                case UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator:
                     throw ECertException.Invalid($"{what} contains U+{rune.Value:X4}, an invisible character");
                 case UnicodeCategory.PrivateUse:
                     throw ECertException.Invalid($"{what} contains U+{rune.Value:X4}, a private-use character; use the character's standard Unicode code point");
@@ -37,4 +43,16 @@ public static class VisibleText
         }
         return hasLetter;
     }
+
+    private static bool IsVariationSelector(int c) => c is >= 0xFE00 and <= 0xFE0F or >= 0xE0100 and <= 0xE01EF;
+
+    /// <summary>
+    /// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing. Some are
+    /// letters to the category tables (the Hangul fillers U+3164, U+FFA0), so a name of them alone
+    /// would otherwise pass as text with a letter.
+    /// </summary>
+    private static bool IsDefaultIgnorable(int c) => c is 0x00AD or 0x034F or 0x061C or 0x115F or 0x1160 or 0x17B4 or 0x17B5
+        or >= 0x180B and <= 0x180F or >= 0x200B and <= 0x200F or >= 0x202A and <= 0x202E or >= 0x2060 and <= 0x206F
+        or 0x3164 or >= 0xFE00 and <= 0xFE0F or 0xFEFF or 0xFFA0 or >= 0xFFF0 and <= 0xFFF8
+        or >= 0x1BCA0 and <= 0x1BCA3 or >= 0x1D173 and <= 0x1D17A or >= 0xE0000 and <= 0xE0FFF;
 }

@@ -40,6 +40,10 @@ public class BureauRecordTests
     [InlineData("""{"cardNumber": "SC1", "name": "\ue000"}""", "contains U+E000, a private-use character; use the character's standard Unicode code point")]
     [InlineData("""{"cardNumber": "SC1", "name": "12345 -"}""", "name has no letter")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN\u00adTai Man"}""", "contains U+00AD, an invisible character")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\u3164"}""", "contains U+3164, an invisible character")] // a Hangul filler: a "letter" drawn as nothing
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN\u2028Tai Man"}""", "contains U+2028, an invisible character")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\u034fCHAN"}""", "contains U+034F, an invisible character")]
+    [InlineData("""{"cardNumber": "SC1", "name": "\ufe00CHAN"}""", "contains U+FE00, an invisible character")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a..b@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": ".a@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a<b>@example.com"}""", "is not an e-mail address")]
@@ -54,6 +58,7 @@ public class BureauRecordTests
     [Theory]
     [InlineData("陳\U0002000B文")] // an HKSCS character in CJK Extension B, outside the BMP
     [InlineData("O'BRIEN Mary-Jane")]
+    [InlineData("葛\U000E0100大文")] // an ideographic variation selector after its character
     [InlineData("CHAN Tai Man 陳大文")]
     public void NamesInAnyScriptAreAccepted(string name)
     {
