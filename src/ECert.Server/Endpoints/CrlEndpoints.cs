@@ -37,7 +37,7 @@ public static class CrlEndpoints
         context.Response.Headers.CacheControl = $"max-age={maxAge}, public, no-transform, must-revalidate";
         context.Response.Headers.LastModified = crl.ThisUpdate.ToString("R");
         context.Response.Headers.ETag = etag;
-        if (NotModified(context.Request, etag, crl.ThisUpdate))
+        if (NotModified(context.Request, etag))
         {
             der.Dispose();
             return Results.StatusCode(StatusCodes.Status304NotModified);
@@ -46,16 +46,14 @@ public static class CrlEndpoints
     }
 
     /// <summary>
-    /// A cache revalidating the CRL it holds (RFC 9110 13.1.2, 13.1.3): If-None-Match decides when
-    /// present, else If-Modified-Since. A CRL can be tens of megabytes; an unchanged one costs headers only.
+    /// A cache revalidating the CRL it holds with its ETag (RFC 9110 13.1.2). A CRL can be tens of
+    /// megabytes; an unchanged one costs headers only. If-Modified-Since is not honoured: two CRLs
+    /// published within one second (the schedule and an operator's run) share a Last-Modified, and
+    /// a 304 for the older would hide a revocation.
     /// </summary>
-    private static bool NotModified(HttpRequest request, string etag, DateTimeOffset thisUpdate)
-    {
-        var headers = request.GetTypedHeaders();
-        if (request.Headers.IfNoneMatch.Count > 0)
-            return headers.IfNoneMatch.Any(tag => tag.Tag == "*" || tag.Tag.Equals(etag, StringComparison.Ordinal));
-        return headers.IfModifiedSince is { } since && thisUpdate.ToUnixTimeSeconds() <= since.ToUnixTimeSeconds();
-    }
+    private static bool NotModified(HttpRequest request, string etag) =>
+        request.Headers.IfNoneMatch.Count > 0
+        && request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Tag == "*" || tag.Tag.Equals(etag, StringComparison.Ordinal));
 
     /// <summary>One URL a partition: "0", "12", never "+0", "00" or " 1".</summary>
     private static int? PartitionNumber(string text) =>
