@@ -70,6 +70,36 @@ public static class EcertServer
         return app;
     }
 
+    /// <summary>
+    /// Before a first start makes a hierarchy whose certificates name the address: it has a port
+    /// (not 0, which would be chosen at random) that is free now.
+    /// </summary>
+    public static void CheckCanListen(string urls)
+    {
+        CheckUrls(urls);
+        foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries))
+        {
+            var uri = new Uri(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
+            if (uri.Port == 0) throw Core.ECertException.Invalid($"'{url}' has port 0; the first start writes the address into the CA's certificates, so give the port it will keep");
+            var address = uri.IsLoopback && !System.Net.IPAddress.TryParse(uri.Host, out _) ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
+            if (address is null) continue; // a host name: Kestrel resolves it at start
+            var probe = new System.Net.Sockets.TcpListener(address, uri.Port);
+            try
+            {
+                probe.Start();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new IOException($"cannot listen on {url}: {e.Message}", e);
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
+    }
+
     /// <summary>Each of the ';'-separated addresses is an absolute http or https URL with a port in range.</summary>
     public static void CheckUrls(string urls)
     {

@@ -43,6 +43,7 @@ public static class ServeCommand
             EcertServer.CheckUrls(urls); // before a first start creates a hierarchy for that address
             if (!EcertInstance.Exists(folder))
             {
+                EcertServer.CheckCanListen(urls);
                 Console.Error.WriteLine($"ecert: no instance in {folder}; creating a demo hierarchy for {urls.Split(';')[0]}");
                 instance = InitCommand.Initialize(folder, new CaSettings { BaseUrl = urls.Split(';')[0] }, confirmPassphrase: true);
             }
