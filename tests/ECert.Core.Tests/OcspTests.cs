@@ -163,6 +163,12 @@ public class OcspTests
         Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, [0x11, .. new byte[32]])])); // raw bytes, 33
         Assert.Equal(OcspResponseStatus.MalformedRequest, Status([(Oids.OcspNonce, Wrapped(16)), (Oids.OcspNonce, Wrapped(16))]));
         Assert.Equal(OcspResponseStatus.MalformedRequest, Status([]));
+
+        // RFC 6960 4.4: an unknown extension is ignored, unless it is critical.
+        const string Unknown = "1.3.6.1.4.1.99999.1";
+        Assert.Equal(OcspResponseStatus.Successful, Status([(Unknown, [0x05, 0x00])]));
+        Assert.Equal(OcspResponseStatus.MalformedRequest,
+            ca.Ocsp.Respond(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex, [(Unknown, [0x05, 0x00])], critical: new HashSet<string> { Unknown })).Status);
     }
 
     [Fact]

@@ -50,6 +50,15 @@ public class PublicKeyPolicyTests
     }
 
     [Fact]
+    public void AnExponentOfMoreThan256BitsIsRefused()
+    {
+        using var rsa = RSA.Create(2048);
+        var parameters = rsa.ExportParameters(false);
+        parameters.Exponent = (BigInteger.One << 300 | BigInteger.One).ToByteArray(isUnsigned: true, isBigEndian: true);
+        Assert.Contains("below 2^256", Assert.Throws<ECertException>(() => PublicKeyPolicy.CheckRsa(parameters)).Message);
+    }
+
+    [Fact]
     public void ModulusWithASmallFactorIsRefused()
     {
         using var rsa = RSA.Create(2048);

@@ -20,7 +20,8 @@ internal static class OcspWire
     }
 
     /// <summary>The same with request extensions given as (OID, extension value); an empty list writes an empty SEQUENCE.</summary>
-    public static byte[] Request(X509Certificate2 issuer, string serialHex, IReadOnlyList<(string Oid, byte[] Value)>? extensions, string hashOid = Oids.Sha1)
+    public static byte[] Request(X509Certificate2 issuer, string serialHex, IReadOnlyList<(string Oid, byte[] Value)>? extensions, string hashOid = Oids.Sha1,
+        IReadOnlySet<string>? critical = null)
     {
         Func<byte[], byte[]> hash = hashOid == Oids.Sha1 ? SHA1.HashData : SHA256.HashData;
         var writer = new AsnWriter(AsnEncodingRules.DER);
@@ -45,7 +46,7 @@ internal static class OcspWire
                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 2)))
                 using (writer.PushSequence())
                     foreach (var (oid, value) in extensions)
-                        DerWriting.WriteExtension(writer, oid, false, value);
+                        DerWriting.WriteExtension(writer, oid, critical?.Contains(oid) == true, value);
             }
         }
         return writer.Encode();

@@ -67,8 +67,8 @@ public static class PublicKeyPolicy
             throw ECertException.Policy($"RSA key of {bits} bits is larger than the 8192 bits we accept");
         if (bits % 8 != 0)
             throw ECertException.Policy($"RSA modulus of {bits} bits is not a multiple of 8 bits (Baseline Requirements 6.1.5)");
-        if (exponent.IsEven || exponent < MinimumExponent)
-            throw ECertException.Policy("RSA public exponent must be odd and at least 65537 (Baseline Requirements 6.1.6)");
+        if (exponent.IsEven || exponent < MinimumExponent || exponent.GetBitLength() > 256)
+            throw ECertException.Policy("RSA public exponent must be odd, at least 65537 and below 2^256 (Baseline Requirements 6.1.6)");
         var residues = SmallPrimeResidues.Of(parameters.Modulus);
         for (var i = 0; i < SmallPrimes.Length; i++)
             if (residues[i] == 0)

@@ -114,10 +114,12 @@ public sealed record OcspRequest(IReadOnlyList<OcspCertId> CertIds, byte[]? Nonc
                 var oid = extension.ReadObjectIdentifier();
                 // An explicitly encoded critical FALSE (like an explicit version v1 above) breaks DER's
                 // rule for DEFAULT values but says nothing else; such requests are answered.
-                if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean)) extension.ReadBoolean();
+                var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
                 var value = extension.ReadOctetString();
                 extension.ThrowIfNotEmpty();
                 if (!seen.Add(oid)) throw new CryptographicFormatException($"extension {oid} appears twice (RFC 5280 4.2)");
+                // RFC 6960 4.4: an extension we do not understand is ignored, unless it is critical.
+                if (critical && oid != Oids.OcspNonce) throw new CryptographicFormatException($"critical extension {oid} is not supported");
                 if (oid == Oids.OcspNonce) nonce = ReadNonce(value);
             }
         }
