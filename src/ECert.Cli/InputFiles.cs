@@ -10,9 +10,8 @@ public static class InputFiles
 {
     public static byte[] Read(FileInfo file, int maxBytes, string whatItHolds)
     {
-        if (Directory.Exists(file.FullName)) throw ECertException.Invalid($"{file.FullName} is a directory, not a file");
+        Server.RegularFiles.RefuseSpecial(file.FullName, "the input"); // a directory, a device, a pipe
         if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
-        Server.RegularFiles.RefuseSpecial(file.FullName, "the input");
         using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read);
         var buffer = new byte[maxBytes + 1];
         var read = 0;

@@ -126,7 +126,8 @@ public sealed class SoftwareKeystore : IKeyStore
         return Directory.EnumerateFiles(_folder, $"{keyId}.*.p8.pem").FirstOrDefault(p => Path.GetFileName(p).Split('.').Length == 4);
     }
 
-    private static void CheckId(string id)
+    /// <summary>A key or secret id: letters, digits and hyphens, so that it never works as a file pattern or a path.</summary>
+    public static void CheckId(string id)
     {
         if (id.Length == 0 || id.Length > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             throw ECertException.Invalid($"key id '{id}' must be letters, digits and hyphens");

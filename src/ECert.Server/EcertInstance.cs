@@ -326,8 +326,7 @@ internal sealed class CeremonyActions(EcertInstance instance) : ICeremonyActions
 
     public void DestroyKey(string keyId)
     {
-        if (keyId.Length == 0 || !keyId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-            throw ECertException.Invalid($"key id '{keyId}' must be letters, digits and hyphens");
+        ECert.Keys.SoftwareKeystore.CheckId(keyId);
         var folder = Path.Combine(instance.Folder, EcertInstance.KeysFolder);
         // The key's own files only (<id>.<algorithm>.p8.pem), never a pattern that could match others.
         var files = Directory.GetFiles(folder, "*.p8.pem").Where(f => Path.GetFileName(f).Split('.') is [var id, _, "p8", "pem"] && id == keyId).ToArray();
