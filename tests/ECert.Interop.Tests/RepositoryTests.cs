@@ -63,9 +63,10 @@ public class RepositoryTests(EcertServerFixture ca)
         using (var garbage = await Conditional(r => r.Headers.TryAddWithoutValidation("If-Modified-Since", "yesterday-ish")))
             Assert.Equal(HttpStatusCode.OK, garbage.StatusCode);
 
-        foreach (var alias in new[] { "00", "+0", "%200" })
+        foreach (var alias in new[] { "/crl/personal-g1/00.crl", "/crl/personal-g1/+0.crl", "/crl/personal-g1/%200.crl", "/CRL/personal-g1/0.crl",
+                     "/crl/personal-g1/0.crl/", "/Crl/personal-g1.crl", "/crl/personal-g1.crl/" })
         {
-            using var response = await ca.Http.GetAsync($"{ca.BaseUrl}/crl/personal-g1/{alias}.crl");
+            using var response = await ca.Http.GetAsync(ca.BaseUrl + alias);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{alias}: {response.StatusCode}");
         }
 

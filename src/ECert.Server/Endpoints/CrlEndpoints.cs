@@ -27,6 +27,10 @@ public static class CrlEndpoints
 
     private static IResult Serve(HttpContext context, EcertInstance instance, string caSlug, int? partition)
     {
+        // One URL a CRL, the one certificates name: routing would also match /CRL/... and a trailing slash.
+        var canonical = partition is null ? $"/crl/{caSlug}.crl" : $"/crl/{caSlug}/{partition}.crl";
+        if (!string.Equals(context.Request.Path.Value, canonical, StringComparison.Ordinal))
+            return NotFound(partition is null ? caSlug : $"{caSlug}/{partition}");
         var crl = instance.Certificates.FindLatestCrl(caSlug, partition);
         // The stream is disposed by the result once sent; null only if the CRL was pruned meanwhile.
         var der = crl is null ? null : instance.Certificates.OpenCrl(crl);
