@@ -50,7 +50,7 @@ public sealed class KeyDelivery : IDisposable
         return new KeyDelivery(PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _), key, pending, certificate);
     }
 
-    /// <summary>Writes the certificate (and the PKCS#12), then shows the PIN; revokes on a failed delivery.</summary>
+    /// <summary>Writes the certificate and then the PKCS#12, then shows the PIN; revokes on a failed delivery.</summary>
     public void Deliver(IssuedCertificate issued, EcertInstance instance)
     {
         var certificateOut = _certificate;
@@ -63,8 +63,10 @@ public sealed class KeyDelivery : IDisposable
                 _p12!.WriteTemporary(BuildPkcs12(issued, _generatedKey, instance, pin));
             }
             certificateOut.WriteTemporary(System.Text.Encoding.ASCII.GetBytes(issued.Pem));
-            _p12?.Commit();
+            // The key last: should the two names still reach one file (a case-insensitive disk),
+            // the certificate is what is lost, and it can be fetched again; the key cannot.
             certificateOut.Commit();
+            _p12?.Commit();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -33,15 +33,16 @@ public static class RegularFiles
     }
 
     /// <summary>
-    /// Whether two paths name the same file once links are followed: the same folder (by device
-    /// and inode, so a symbolic link to it counts) and the same name in it.
+    /// Whether two paths may name the same file once links are followed: the same folder (by device
+    /// and inode, so a symbolic link to it counts) and the same name in it, case aside.
     /// </summary>
     public static bool SameFile(string first, string second)
     {
         first = Path.GetFullPath(first);
         second = Path.GetFullPath(second);
         if (first == second) return true;
-        if (Path.GetFileName(first) != Path.GetFileName(second)) return false;
+        // Names without case: on a case-insensitive disk (a USB stick, a share) Chan.p12 is chan.p12.
+        if (!string.Equals(Path.GetFileName(first), Path.GetFileName(second), StringComparison.OrdinalIgnoreCase)) return false;
         var a = Stat(Path.GetDirectoryName(first)!, "the folder");
         var b = Stat(Path.GetDirectoryName(second)!, "the folder");
         return a is not null && b is not null
