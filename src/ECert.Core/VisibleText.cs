@@ -17,14 +17,15 @@ public static class VisibleText
     public static bool Check(string text, string what)
     {
         var hasLetter = false;
+        var afterIdeograph = false;
         for (var i = 0; i < text.Length;)
         {
             if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done)
                 throw ECertException.Invalid($"{what} is not valid text (a lone UTF-16 surrogate)");
             var category = Rune.GetUnicodeCategory(rune);
-            // A variation selector chooses a glyph for the character before it (the ideographic
-            // variants of Hong Kong names): visible, but only after a letter.
-            var selector = IsVariationSelector(rune.Value) && hasLetter && i > 0;
+            // A variation selector chooses a glyph for the ideograph right before it (the variants
+            // of Hong Kong names); anywhere else, or a second one, it only makes another string.
+            var selector = IsVariationSelector(rune.Value) && afterIdeograph;
             if (!selector && IsDefaultIgnorable(rune.Value) && category != UnicodeCategory.Control)
                 throw ECertException.Invalid($"{what} contains U+{rune.Value:X4}, an invisible character");
             switch (category)
@@ -39,12 +40,16 @@ public static class VisibleText
                     throw ECertException.Invalid($"{what} contains U+{rune.Value:X4}, which is not an assigned Unicode character");
             }
             hasLetter |= Rune.IsLetter(rune);
+            afterIdeograph = IsIdeograph(rune.Value);
             i += used;
         }
         return hasLetter;
     }
 
     private static bool IsVariationSelector(int c) => c is >= 0xFE00 and <= 0xFE0F or >= 0xE0100 and <= 0xE01EF;
+
+    /// <summary>CJK unified ideographs (with Extension A, and B onwards in planes 2 and 3) and the compatibility ideographs.</summary>
+    private static bool IsIdeograph(int c) => c is >= 0x3400 and <= 0x4DBF or >= 0x4E00 and <= 0x9FFF or >= 0xF900 and <= 0xFAFF or >= 0x20000 and <= 0x3FFFF;
 
     /// <summary>
     /// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing. Some are

@@ -44,6 +44,8 @@ public class BureauRecordTests
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN\u2028Tai Man"}""", "contains U+2028, an invisible character")]
     [InlineData("""{"cardNumber": "SC1", "name": "\u034fCHAN"}""", "contains U+034F, an invisible character")]
     [InlineData("""{"cardNumber": "SC1", "name": "\ufe00CHAN"}""", "contains U+FE00, an invisible character")]
+    [InlineData("""{"cardNumber": "SC1", "name": "CHAN\ufe00 TAI MAN"}""", "contains U+FE00, an invisible character")] // after a Latin letter
+    [InlineData("""{"cardNumber": "SC1", "name": "陳\ufe00\ufe00大文"}""", "contains U+FE00, an invisible character")] // a second selector
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a..b@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": ".a@example.com"}""", "is not an e-mail address")]
     [InlineData("""{"cardNumber": "SC1", "name": "CHAN Tai Man", "idNumber": "A123456(3)", "email": "a<b>@example.com"}""", "is not an e-mail address")]
