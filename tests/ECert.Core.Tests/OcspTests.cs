@@ -172,6 +172,33 @@ public class OcspTests
     }
 
     [Fact]
+    public void AnUnknownCriticalExtensionOfOneCertificateIsMalformed()
+    {
+        var ca = new TestCa();
+        var issued = ca.IssuePersonal();
+        // The CertID of an ordinary request, then a request whose single request carries one extension.
+        var tbs = new AsnReader(OcspWire.Request(issued.Issuer.Certificate, issued.SerialHex), AsnEncodingRules.DER).ReadSequence().ReadSequence();
+        var certId = tbs.ReadSequence().ReadSequence().ReadEncodedValue().ToArray();
+        byte[] WithSingleExtension(bool critical)
+        {
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence())
+            using (writer.PushSequence())
+            using (writer.PushSequence())
+            using (writer.PushSequence())
+            {
+                writer.WriteEncodedValue(certId);
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                using (writer.PushSequence())
+                    DerWriting.WriteExtension(writer, "1.3.6.1.4.1.99999.2", critical, [0x05, 0x00]);
+            }
+            return writer.Encode();
+        }
+        Assert.Equal(OcspResponseStatus.Successful, ca.Ocsp.Respond(WithSingleExtension(critical: false)).Status);
+        Assert.Equal(OcspResponseStatus.MalformedRequest, ca.Ocsp.Respond(WithSingleExtension(critical: true)).Status);
+    }
+
+    [Fact]
     public void ASerialOfMoreThanTwentyOctetsIsMalformed()
     {
         var ca = new TestCa();

@@ -96,35 +96,47 @@ public sealed record OcspRequest(IReadOnlyList<OcspCertId> CertIds, byte[]? Nonc
             if (certIds.Count == MaxCertIds) throw new CryptographicFormatException($"more than {MaxCertIds} certificates in one request");
             var single = list.ReadSequence();
             certIds.Add(ReadCertId(single.ReadEncodedValue().ToArray()));
-            if (single.HasData) single.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0));
+            // singleRequestExtensions: none is understood, so only their shape and criticality matter.
+            if (single.HasData) ReadExtensions(single.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)), "singleRequestExtensions", understood: []);
             single.ThrowIfNotEmpty();
         }
         if (certIds.Count == 0) throw new CryptographicFormatException("the request names no certificate");
 
         byte[]? nonce = null;
         var extensionsTag = new Asn1Tag(TagClass.ContextSpecific, 2, isConstructed: true);
-        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(extensionsTag))
-        {
-            var extensions = tbs.ReadSequence(extensionsTag).ReadSequence();
-            if (!extensions.HasData) throw new CryptographicFormatException("requestExtensions is present but empty");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (extensions.HasData)
-            {
-                var extension = extensions.ReadSequence();
-                var oid = extension.ReadObjectIdentifier();
-                // An explicitly encoded critical FALSE (like an explicit version v1 above) breaks DER's
-                // rule for DEFAULT values but says nothing else; such requests are answered.
-                var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
-                var value = extension.ReadOctetString();
-                extension.ThrowIfNotEmpty();
-                if (!seen.Add(oid)) throw new CryptographicFormatException($"extension {oid} appears twice (RFC 5280 4.2)");
-                // RFC 6960 4.4: an extension we do not understand is ignored, unless it is critical.
-                if (critical && oid != Oids.OcspNonce) throw new CryptographicFormatException($"critical extension {oid} is not supported");
-                if (oid == Oids.OcspNonce) nonce = ReadNonce(value);
-            }
-        }
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(extensionsTag)
+            && ReadExtensions(tbs.ReadSequence(extensionsTag), "requestExtensions", understood: [Oids.OcspNonce]).TryGetValue(Oids.OcspNonce, out var nonceValue))
+            nonce = ReadNonce(nonceValue);
         tbs.ThrowIfNotEmpty();
         return new OcspRequest(certIds, nonce);
+    }
+
+    /// <summary>
+    /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 4.1): each at most once. RFC 6960
+    /// 4.4: one we do not understand is ignored, unless it is critical. An explicitly encoded
+    /// critical FALSE (like an explicit version v1) breaks DER's rule for DEFAULT values but says
+    /// nothing else; such requests are answered.
+    /// </summary>
+    /// <returns>The values of the understood extensions, by OID.</returns>
+    private static Dictionary<string, byte[]> ReadExtensions(AsnReader wrapper, string name, IReadOnlyCollection<string> understood)
+    {
+        var extensions = wrapper.ReadSequence();
+        wrapper.ThrowIfNotEmpty();
+        if (!extensions.HasData) throw new CryptographicFormatException($"{name} is present but empty");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        while (extensions.HasData)
+        {
+            var extension = extensions.ReadSequence();
+            var oid = extension.ReadObjectIdentifier();
+            var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
+            var value = extension.ReadOctetString();
+            extension.ThrowIfNotEmpty();
+            if (!seen.Add(oid)) throw new CryptographicFormatException($"extension {oid} appears twice in {name} (RFC 5280 4.2)");
+            if (understood.Contains(oid)) values[oid] = value;
+            else if (critical) throw new CryptographicFormatException($"critical extension {oid} in {name} is not supported");
+        }
+        return values;
     }
 
     private static OcspCertId ReadCertId(byte[] encoded)
