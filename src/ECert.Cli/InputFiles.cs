@@ -11,6 +11,7 @@ public static class InputFiles
     public static byte[] Read(FileInfo file, int maxBytes, string whatItHolds)
     {
         Server.RegularFiles.RefuseSpecial(file.FullName, "the input"); // a directory, a device, a pipe
+        if (Directory.Exists(file.FullName)) throw ECertException.Invalid($"{file.FullName} is a directory, not a file"); // where statx cannot tell
         if (!file.Exists) throw ECertException.Invalid($"{file.FullName} does not exist");
         using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read);
         var buffer = new byte[maxBytes + 1];

@@ -77,27 +77,37 @@ public static class EcertServer
     public static void CheckCanListen(string urls)
     {
         CheckUrls(urls);
-        foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries))
+        // Every probe stays open until all are bound: two addresses that clash with each other
+        // (127.0.0.1:8080 and 0.0.0.0:8080) fail here too.
+        var probes = new List<System.Net.Sockets.TcpListener>();
+        try
         {
-            var uri = new Uri(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
-            if (uri.Port == 0) throw Core.ECertException.Invalid($"'{url}' has port 0; the first start writes the address into the CA's certificates, so give the port it will keep");
-            var address = uri.IsLoopback && !System.Net.IPAddress.TryParse(uri.Host, out _) ? System.Net.IPAddress.Loopback
-                : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
-            if (address is null) continue; // a host name: Kestrel resolves it at start
-            var probe = new System.Net.Sockets.TcpListener(address, uri.Port);
-            try
-            {
-                probe.Start();
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new IOException($"cannot listen on {url}: {e.Message}", e);
-            }
-            finally
-            {
-                probe.Stop();
-            }
+            foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries)) probes.AddRange(Probe(url));
         }
+        finally
+        {
+            foreach (var probe in probes) probe.Stop();
+        }
+    }
+
+    /// <returns>The listener bound to the address, or none for a host name (Kestrel resolves those at start).</returns>
+    private static System.Net.Sockets.TcpListener[] Probe(string url)
+    {
+        var uri = new Uri(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
+        if (uri.Port == 0) throw Core.ECertException.Invalid($"'{url}' has port 0; the first start writes the address into the CA's certificates, so give the port it will keep");
+        var address = uri.IsLoopback && !System.Net.IPAddress.TryParse(uri.Host, out _) ? System.Net.IPAddress.Loopback
+            : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
+        if (address is null) return [];
+        var probe = new System.Net.Sockets.TcpListener(address, uri.Port);
+        try
+        {
+            probe.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"cannot listen on {url}: {e.Message}", e);
+        }
+        return [probe];
     }
 
     /// <summary>Each of the ';'-separated addresses is an absolute http or https URL with a port in range.</summary>

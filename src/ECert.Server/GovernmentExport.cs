@@ -77,7 +77,6 @@ public static class GovernmentExport
         return new HandBackReport(tables, rows, hashes.Count, folder);
     }
 
-    /// <summary>Loads an export into a new data folder; refuses a tampered export naming the file.</summary>
     /// <summary>A file of the export: a regular file (never a link to a device) of a bounded size.</summary>
     private static byte[] ReadExportFile(string path, long maxBytes)
     {
@@ -87,6 +86,7 @@ public static class GovernmentExport
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>Loads an export into a new data folder; refuses a tampered export naming the file.</summary>
     public static HandBackReport Import(string exportFolder, string dataFolder, X509Certificate2 recipientWithKey, string? trustedAuditKeyPem = null)
     {
         if (File.Exists(Path.Combine(dataFolder, EcertInstance.SettingsFile)) || File.Exists(Path.Combine(dataFolder, EcertInstance.DatabaseFile)))

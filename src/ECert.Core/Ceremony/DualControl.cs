@@ -120,7 +120,7 @@ public sealed class DualControl(ICeremonyStore store, ICaStore cas, CrlPublisher
             case CeremonyOperations.CreateCa when cas.FindCa(target) is not null:
                 throw ECertException.Conflict($"CA '{target}' exists");
             case CeremonyOperations.CreateCa:
-                Hierarchy.HierarchyBuilder.NextGeneration(target); // refused now, not after two approvals
+                Hierarchy.HierarchyBuilder.NextGeneration(target, cas); // refused now, not after two approvals
                 break;
             case CeremonyOperations.ChangeProfile when parameters is null:
                 throw ECertException.Invalid("a profile change needs the new settings (--parameters JSON)");

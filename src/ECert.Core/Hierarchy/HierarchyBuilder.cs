@@ -60,21 +60,17 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
     public CaRecord CreateNextGeneration(string slug)
     {
         if (cas.FindCa(slug) is not null) throw ECertException.Conflict($"CA '{slug}' exists");
-        var (template, generation) = NextGeneration(slug);
+        var definition = NextGeneration(slug, cas);
         var root = cas.ListCas().First(c => c.Role == CaRole.Root);
         var rootKey = keys.GetSigningKey(root.KeyId);
-        var definition = template with { Slug = slug, CommonName = template.CommonName[..template.CommonName.LastIndexOf(' ')] + $" G{generation}" };
-        // Relying parties find a CA by its name: two CAs must never share one.
-        if (cas.ListCas().FirstOrDefault(c => c.Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == definition.CommonName) is { } namesake)
-            throw ECertException.Conflict($"CA '{namesake.Slug}' already has the name '{definition.CommonName}'");
         return CreateIssuingCa(root, rootKey, definition, rootKey.Algorithm, DerWriting.TruncateToSeconds(time.GetUtcNow()));
     }
 
     /// <summary>
-    /// The family's first CA and the generation a slug such as personal-g2 names: digits only and
-    /// no leading zero, since personal-g02 would be a second "G2" CA beside personal-g2.
+    /// The CA a slug such as personal-g2 names, from its family's first: the generation in digits,
+    /// no leading zero (personal-g02 would be a second "G2" CA), and a name no CA has yet.
     /// </summary>
-    public static (CaDefinition Family, int Generation) NextGeneration(string slug)
+    public static CaDefinition NextGeneration(string slug, ICaStore cas)
     {
         var dash = slug.LastIndexOf("-g", StringComparison.Ordinal);
         var family = dash > 0 ? slug[..dash] : "";
@@ -83,7 +79,12 @@ public sealed class HierarchyBuilder(ICaStore cas, IKeyStore keys, CaSettings se
             throw ECertException.Invalid($"'{slug}' is not a later generation of a CA family, e.g. personal-g2");
         var template = CaDefinitions.Issuing.FirstOrDefault(d => d.Slug == family + "-g1")
             ?? throw ECertException.Invalid($"there is no CA family '{family}'; families are {string.Join(", ", CaDefinitions.Issuing.Select(d => d.Slug[..^3]))}");
-        return (template, int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture));
+        var generation = int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        var definition = template with { Slug = slug, CommonName = template.CommonName[..template.CommonName.LastIndexOf(' ')] + $" G{generation}" };
+        // Relying parties find a CA by its name: two CAs must never share one.
+        if (cas.ListCas().FirstOrDefault(c => c.Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == definition.CommonName) is { } namesake)
+            throw ECertException.Conflict($"CA '{namesake.Slug}' already has the name '{definition.CommonName}'");
+        return definition;
     }
 
     private CaRecord CreateIssuingCa(CaRecord root, SigningKey rootKey, CaDefinition definition, KeyAlgorithm algorithm, DateTimeOffset now)
