@@ -165,6 +165,12 @@ public class RestApiTests(EcertServerFixture ca)
         {
             code = "NULLS", effectiveFrom = "2031-01-01", effectiveUntil = (string?)null, extraServerFee = "0.00", usbMediumFee = "0.00", entries = new object?[] { null },
         }, HttpStatusCode.BadRequest, "'entries' has a null element");
+        await ProblemAsync(HttpMethod.Put, $"/api/outlets/{outlet}", new { code = outlet, name = new string('N', 5_000), address = "1 Test Street", district = "Central and Western" },
+            HttpStatusCode.BadRequest, "an outlet's name is 5000 characters; at most 100");
+        await ProblemAsync(HttpMethod.Put, $"/api/outlets/{outlet}", new { code = outlet, name = "Test\u202eCounter", address = "1 Test Street", district = "Central and Western" },
+            HttpStatusCode.BadRequest, "an outlet's name contains U+202E, an invisible character");
+        await ProblemAsync(HttpMethod.Post, $"/api/outlets/{outlet}/closures", new { date = "2031-12-25", reason = new string('R', 5_000) },
+            HttpStatusCode.BadRequest, "a closure's reason is 5000 characters; at most 200");
         var unchanged = await SendAsync(HttpMethod.Get, $"/api/applications/{id}");
         Assert.Equal("identity-verified", (string)unchanged["state"]!);
         using var health = await ca.Http.GetAsync($"{ca.BaseUrl}/health");
