@@ -13,6 +13,13 @@ namespace ECert.Core;
 /// </summary>
 public static class VisibleText
 {
+    /// <summary>One line of text people read (an outlet's address, a Chinese name): bounded, every character visible.</summary>
+    public static void CheckLine(string text, string what, int max)
+    {
+        if (text.Length > max) throw ECertException.Invalid($"{what} is {text.Length} characters; at most {max}");
+        Check(text, what);
+    }
+
     /// <returns>Whether the text has a letter (any script).</returns>
     public static bool Check(string text, string what)
     {

@@ -93,7 +93,7 @@ public static class EcertServer
     /// <returns>The listener bound to the address, or none for a host name (Kestrel resolves those at start).</returns>
     private static System.Net.Sockets.TcpListener[] Probe(string url)
     {
-        var uri = new Uri(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
+        var uri = ListenUri(url);
         if (uri.Port == 0) throw Core.ECertException.Invalid($"'{url}' has port 0; the first start writes the address into the CA's certificates, so give the port it will keep");
         var address = uri.IsLoopback && !System.Net.IPAddress.TryParse(uri.Host, out _) ? System.Net.IPAddress.Loopback
             : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
@@ -114,11 +114,15 @@ public static class EcertServer
     public static void CheckUrls(string urls)
     {
         if (string.IsNullOrWhiteSpace(urls)) throw Core.ECertException.Invalid("--urls is empty; give e.g. http://127.0.0.1:8080");
-        foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries))
-            // Kestrel's wildcard hosts (http://*:8080, http://+:8080) are not URI hosts; check the rest.
-            if (!Uri.TryCreate(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0 || uri.PathAndQuery != "/")
-                throw Core.ECertException.Invalid($"'{url}' is not an address to listen on; give e.g. http://127.0.0.1:8080 or https://0.0.0.0:8443");
+        foreach (var url in urls.Split(';', StringSplitOptions.TrimEntries)) ListenUri(url);
     }
+
+    /// <summary>One address as a URI; Kestrel's wildcard hosts (http://*:8080, http://+:8080) are not URI hosts, so they read as 0.0.0.0.</summary>
+    private static Uri ListenUri(string url) =>
+        Uri.TryCreate(url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.PathAndQuery == "/"
+            ? uri
+            : throw Core.ECertException.Invalid($"'{url}' is not an address to listen on; give e.g. http://127.0.0.1:8080 or https://0.0.0.0:8443");
 
     /// <summary>An RFC 7807 problem document.</summary>
     internal static IResult Problem(int status, string title, string detail) =>

@@ -124,9 +124,7 @@ public sealed class DataAccessService(
         var subscriber = subscribers.FindSubscriber(srn) ?? throw ECertException.NotFound($"no subscriber with SRN {srn}");
         var clean = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
         if (field == "contact-email" && clean is not null) clean = Issuance.SubjectBuilder.CheckEmail(clean, "contact e-mail");
-        var longest = field == "chinese-name" ? Service.SubscriberRegistry.MaxChineseNameLength : 300;
-        if (clean?.Length > longest) throw ECertException.Invalid($"{field} is longer than {longest} characters");
-        if (clean is not null) VisibleText.Check(clean, field);
+        if (clean is not null) VisibleText.CheckLine(clean, field, field == "chinese-name" ? Service.SubscriberRegistry.MaxChineseNameLength : 300);
         requests.CorrectSubscriber(subscriber.Srn, field, clean, time.GetUtcNow());
         audit.Record(new AuditEvent(actor.Role, actor.Id, "personal-data.corrected", subscriber.Srn, actor.Outlet, "correction-request", Detail: field));
         return subscribers.FindSubscriber(subscriber.Srn)!;

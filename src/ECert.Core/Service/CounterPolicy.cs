@@ -8,7 +8,7 @@ public sealed record RaOfficer(string Id, string Name, bool IsSupervisor, IReadO
         if (string.IsNullOrWhiteSpace(Id) || Id.Length > 40 || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             throw ECertException.Invalid($"officer id '{Id}' must be 1 to 40 letters, digits, '-', '_' or '.'");
         if (string.IsNullOrWhiteSpace(Name)) throw ECertException.Invalid("an officer needs a name");
-        ServiceOutlet.CheckLine(Name, "an officer's name", 100);
+        VisibleText.CheckLine(Name, "an officer's name", 100);
         if (Outlets.Count == 0) throw ECertException.Invalid("an officer works at one outlet at least");
     }
 }

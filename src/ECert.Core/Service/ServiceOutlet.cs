@@ -33,7 +33,7 @@ public sealed record OutletClosure(DateOnly Date, string Reason)
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Reason)) throw ECertException.Invalid("a closure needs a reason");
-        ServiceOutlet.CheckLine(Reason, "a closure's reason", 200);
+        VisibleText.CheckLine(Reason, "a closure's reason", 200);
     }
 }
 
@@ -62,9 +62,9 @@ public sealed record ServiceOutlet
         if (string.IsNullOrWhiteSpace(Name)) throw ECertException.Invalid("an outlet needs a name");
         if (string.IsNullOrWhiteSpace(Address)) throw ECertException.Invalid("an outlet needs an address");
         if (string.IsNullOrWhiteSpace(District)) throw ECertException.Invalid("an outlet needs a district");
-        CheckLine(Name, "an outlet's name", 100);
-        CheckLine(Address, "an outlet's address", 300);
-        CheckLine(District, "an outlet's district", 60);
+        VisibleText.CheckLine(Name, "an outlet's name", 100);
+        VisibleText.CheckLine(Address, "an outlet's address", 300);
+        VisibleText.CheckLine(District, "an outlet's district", 60);
         foreach (var closure in Closures) closure.Validate();
         foreach (var service in Services)
             if (!KnownServices.Contains(service))
@@ -76,13 +76,6 @@ public sealed record ServiceOutlet
                 if (periods[i].Opens < periods[i - 1].Closes)
                     throw ECertException.Invalid($"opening hours {periods[i - 1]} and {periods[i]} overlap");
         }
-    }
-
-    /// <summary>One line of text typed by staff and shown to the public: bounded, every character visible.</summary>
-    internal static void CheckLine(string text, string what, int max)
-    {
-        if (text.Length > max) throw ECertException.Invalid($"{what} is {text.Length} characters; at most {max}");
-        VisibleText.Check(text, what);
     }
 
     public bool IsClosedOn(DateOnly date, out string? reason)

@@ -85,8 +85,7 @@ public sealed class SubscriberRegistry(ISubscriberStore store, ICertificateStore
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var text = value.Trim();
-        if (text.Length > max) throw ECertException.Invalid($"{what} is longer than {max} characters");
-        VisibleText.Check(text, what);
+        VisibleText.CheckLine(text, what, max);
         return text;
     }
 }

@@ -20,14 +20,16 @@ public static class CrlEndpoints
                 : NotFound(file));
 
         app.MapGetAndHead("/crl/{ca}/{file}", (string ca, string file, HttpContext context, EcertInstance instance) =>
-            file.EndsWith(".crl", StringComparison.Ordinal) && PartitionNumber(file[..^4]) is { } partition
+            file.EndsWith(".crl", StringComparison.Ordinal)
+            && int.TryParse(file[..^4], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var partition)
                 ? Serve(context, instance, ca, partition)
                 : NotFound($"{ca}/{file}"));
     }
 
     private static IResult Serve(HttpContext context, EcertInstance instance, string caSlug, int? partition)
     {
-        // One URL a CRL, the one certificates name: routing would also match /CRL/... and a trailing slash.
+        // One URL a CRL, the one certificates name: routing would also match /CRL/..., a trailing
+        // slash, and a partition written 00 or +0.
         var canonical = partition is null ? $"/crl/{caSlug}.crl" : $"/crl/{caSlug}/{partition}.crl";
         if (!string.Equals(context.Request.Path.Value, canonical, StringComparison.Ordinal))
             return NotFound(partition is null ? caSlug : $"{caSlug}/{partition}");
@@ -58,12 +60,6 @@ public static class CrlEndpoints
     private static bool NotModified(HttpRequest request, string etag) =>
         request.Headers.IfNoneMatch.Count > 0
         && request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Tag == "*" || tag.Tag.Equals(etag, StringComparison.Ordinal));
-
-    /// <summary>One URL a partition: "0", "12", never "+0", "00" or " 1".</summary>
-    private static int? PartitionNumber(string text) =>
-        text.Length is > 0 and <= 9 && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0')
-            ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
 
     private static IResult NotFound(string what) =>
         EcertServer.Problem(StatusCodes.Status404NotFound, "CRL not found", $"there is no CRL '{what}'; CRLs are at /crl/<ca>.crl and /crl/<ca>/<partition>.crl");
